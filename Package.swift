@@ -1,0 +1,36 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "logtop",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "logtop", targets: ["logtop"]),
+        .library(name: "LogtopCore", targets: ["LogtopCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Pure Swift analysis engine: no C, no I/O, no clocks.
+        .target(name: "LogtopCore"),
+        // librdkafka from Debian (librdkafka-dev).
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        // The only code that touches librdkafka.
+        .target(name: "LogtopKafka", dependencies: ["CRdKafka"]),
+        .executableTarget(
+            name: "logtop",
+            dependencies: [
+                "LogtopCore",
+                "LogtopKafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "LogtopCoreTests", dependencies: ["LogtopCore"]),
+        .testTarget(name: "LogtopKafkaTests", dependencies: ["LogtopKafka"]),
+    ]
+)

@@ -1,0 +1,2 @@
+import LogtopCore
+print("logtop \(Logtop.version)")
