@@ -1,0 +1,416 @@
+/// Parses access-log lines from bytes, detecting the format of each line.
+///
+/// Understands Apache/nginx *combined* and *common* formats, an optional `%v:%p` virtual-host
+/// prefix, optional trailing fields after the user agent (the first unquoted decimal number, such as
+/// nginx's `$request_time`, is taken as the request time in seconds), and nginx JSON lines. Works on
+/// bytes: no Foundation, no date formatter. Never traps on any input.
+public struct AccessLogParser: Sendable {
+    /// Which format to expect; `.auto` detects per line.
+    public var format: LogFormat
+    /// Keep `?query` on paths (stripped by default so that `/a?x=1` and `/a?x=2` count together).
+    public var keepQuery: Bool
+    /// Lines longer than this are reported as `.tooLong` without being parsed.
+    public static let maxLineBytes = 4 << 20
+
+    private var cachedStamp: (a: UInt64, b: UInt64, c: UInt64, d: UInt16, value: Int64) = (0, 0, 0, 0, Int64.min)
+
+    public init(format: LogFormat = .auto, keepQuery: Bool = false) {
+        self.format = format
+        self.keepQuery = keepQuery
+    }
+
+    /// Parse one line given as a string.
+    public mutating func parse(_ line: String) -> ParseOutcome {
+        var copy = line
+        return copy.withUTF8 { parse($0) }
+    }
+
+    /// Parse one line given as bytes (without or with its trailing newline).
+    public mutating func parse(_ raw: UnsafeBufferPointer<UInt8>) -> ParseOutcome {
+        if raw.count > Self.maxLineBytes { return .malformed(.tooLong) }
+        var start = 0
+        var end = raw.count
+        while end > start, raw[end - 1] == 0x0A || raw[end - 1] == 0x0D || raw[end - 1] == 0x20 || raw[end - 1] == 0x09 { end -= 1 }
+        while start < end, raw[start] == 0x20 || raw[start] == 0x09 { start += 1 }
+        if start == end { return .malformed(.empty) }
+        let line = UnsafeBufferPointer(rebasing: raw[start..<end])
+        switch format {
+        case .nginxJSON: return parseJSON(line)
+        case .auto: return line[0] == UInt8(ascii: "{") ? parseJSON(line) : parseCLF(line, expect: nil)
+        case .combined, .common, .vcombined: return parseCLF(line, expect: format)
+        }
+    }
+
+    // MARK: - Common / combined / vcombined
+
+    private mutating func parseCLF(_ s: UnsafeBufferPointer<UInt8>, expect: LogFormat?) -> ParseOutcome {
+        let n = s.count
+        var p = 0
+        // Up to four space-separated tokens before "[".
+        var tokens: [(Int, Int)] = []
+        tokens.reserveCapacity(4)
+        while p < n, s[p] != Ascii.lbracket {
+            let t0 = p
+            while p < n, s[p] != Ascii.space { p += 1 }
+            tokens.append((t0, p))
+            while p < n, s[p] == Ascii.space { p += 1 }
+            if tokens.count > 4 { return .malformed(.badLayout) }
+        }
+        guard p < n else { return .malformed(.noTimestamp) }
+        let clientRange: (Int, Int)
+        var vhost: String?
+        switch tokens.count {
+        case 3 where expect != .vcombined: clientRange = tokens[0]
+        case 4 where expect == nil || expect == .vcombined:
+            clientRange = tokens[1]
+            vhost = Self.text(s, tokens[0].0, tokens[0].1)
+        default: return .malformed(.badLayout)
+        }
+        // [dd/Mon/yyyy:HH:MM:SS +hhmm]
+        p += 1
+        let stampStart = p
+        while p < n, s[p] != Ascii.rbracket { p += 1 }
+        guard p < n else { return .malformed(.badTimestamp) }
+        guard let time = clfTime(s, stampStart, p) else { return .malformed(.badTimestamp) }
+        p += 1
+        guard p < n, s[p] == Ascii.space else { return .malformed(.badLayout) }
+        p += 1
+        // "request"
+        guard p < n, s[p] == Ascii.quote else { return .malformed(.badLayout) }
+        guard let reqEnd = Self.closingQuote(s, from: p + 1) else { return .malformed(.unterminatedQuote) }
+        let reqStart = p + 1
+        p = reqEnd + 1
+        // status
+        guard p < n, s[p] == Ascii.space else { return .malformed(.badLayout) }
+        p += 1
+        guard p + 3 <= n, let status = Self.threeDigits(s, p), p + 3 == n || s[p + 3] == Ascii.space else {
+            return .malformed(.badStatus)
+        }
+        p += 3
+        // bytes
+        var bytes: Int64 = 0
+        if p < n {
+            p += 1
+            let b0 = p
+            while p < n, s[p] != Ascii.space { p += 1 }
+            if p - b0 == 1, s[b0] == Ascii.dash {
+                bytes = 0
+            } else {
+                guard let v = Self.unsigned(s, b0, p) else { return .malformed(.badBytes) }
+                bytes = v
+            }
+        } else {
+            return .malformed(.missingField)
+        }
+        var referrer: String?
+        var agent: String?
+        var micros: Int64?
+        while p < n, s[p] == Ascii.space { p += 1 }
+        if p < n, s[p] == Ascii.quote, expect != .common {
+            guard let e = Self.closingQuote(s, from: p + 1) else { return .malformed(.unterminatedQuote) }
+            referrer = Self.optionalText(s, p + 1, e)
+            p = e + 1
+            while p < n, s[p] == Ascii.space { p += 1 }
+            if p < n, s[p] == Ascii.quote {
+                guard let e2 = Self.closingQuote(s, from: p + 1) else { return .malformed(.unterminatedQuote) }
+                agent = Self.optionalText(s, p + 1, e2)
+                p = e2 + 1
+            }
+        } else if expect == .combined || expect == .vcombined {
+            return .malformed(.missingField)
+        }
+        // Trailing fields: the first unquoted decimal number is the request time in seconds.
+        while p < n {
+            while p < n, s[p] == Ascii.space { p += 1 }
+            guard p < n else { break }
+            if s[p] == Ascii.quote {
+                guard let e = Self.closingQuote(s, from: p + 1) else { break }
+                p = e + 1
+                continue
+            }
+            let t0 = p
+            while p < n, s[p] != Ascii.space { p += 1 }
+            if micros == nil, let v = Self.secondsToMicros(s, t0, p) { micros = v }
+        }
+        var record = LogRecord(client: Self.text(s, clientRange.0, clientRange.1), time: time, status: status, bytes: bytes,
+                               referrer: referrer, userAgent: agent, requestTimeMicros: micros, vhost: vhost)
+        splitRequest(s, reqStart, reqEnd, into: &record)
+        return .record(record)
+    }
+
+    /// Parses `10/Oct/2000:13:55:36 -0700` into Unix seconds UTC; caches the last stamp.
+    private mutating func clfTime(_ s: UnsafeBufferPointer<UInt8>, _ a: Int, _ b: Int) -> Int64? {
+        guard b - a == 26 else { return Self.clfTimeSlow(s, a, b) }
+        let raw = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: s[a..<b]))
+        let k0 = raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
+        let k1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        let k2 = raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
+        let k3 = raw.loadUnaligned(fromByteOffset: 24, as: UInt16.self)
+        if cachedStamp.value != Int64.min, k0 == cachedStamp.a, k1 == cachedStamp.b, k2 == cachedStamp.c, k3 == cachedStamp.d {
+            return cachedStamp.value
+        }
+        guard let v = Self.clfTimeSlow(s, a, b) else { return nil }
+        cachedStamp = (k0, k1, k2, k3, v)
+        return v
+    }
+
+    static func clfTimeSlow(_ s: UnsafeBufferPointer<UInt8>, _ a: Int, _ b: Int) -> Int64? {
+        // dd/Mon/yyyy:HH:MM:SS[ +hhmm]
+        guard b - a >= 20 else { return nil }
+        guard let day = digits(s, a, 2), s[a + 2] == Ascii.slash,
+              let month = monthIndex(s[a + 3], s[a + 4], s[a + 5]), s[a + 6] == Ascii.slash,
+              let year = digits(s, a + 7, 4), s[a + 11] == Ascii.colon,
+              let hh = digits(s, a + 12, 2), s[a + 14] == Ascii.colon,
+              let mm = digits(s, a + 15, 2), s[a + 17] == Ascii.colon,
+              let ss = digits(s, a + 18, 2) else { return nil }
+        var offset = 0
+        if b - a >= 26, s[a + 20] == Ascii.space {
+            guard let tz = tzOffset(s, a + 21, b) else { return nil }
+            offset = tz
+        } else if b - a != 20 {
+            return nil
+        }
+        guard (1...31).contains(day), hh < 24, mm < 60, ss <= 60 else { return nil }
+        let days = CivilTime.daysFromCivil(year: year, month: month, day: day)
+        return Int64(days) * 86_400 + Int64(hh * 3600 + mm * 60 + ss) - Int64(offset)
+    }
+
+    /// `+hhmm`, `-hhmm` or `+hh:mm` → seconds east of UTC.
+    static func tzOffset(_ s: UnsafeBufferPointer<UInt8>, _ a: Int, _ b: Int) -> Int? {
+        guard b - a == 5 || b - a == 6 else { return nil }
+        let sign: Int
+        switch s[a] {
+        case Ascii.plus: sign = 1
+        case Ascii.dash: sign = -1
+        default: return nil
+        }
+        guard let h = digits(s, a + 1, 2) else { return nil }
+        let mStart = b - a == 6 ? a + 4 : a + 3
+        if b - a == 6, s[a + 3] != Ascii.colon { return nil }
+        guard let m = digits(s, mStart, 2), h <= 14, m < 60 else { return nil }
+        return sign * (h * 3600 + m * 60)
+    }
+
+    static func monthIndex(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> Int? {
+        let key = (UInt32(a | 0x20) << 16) | (UInt32(b | 0x20) << 8) | UInt32(c | 0x20)
+        switch key {
+        case 0x6A616E: return 1  // jan
+        case 0x666562: return 2  // feb
+        case 0x6D6172: return 3  // mar
+        case 0x617072: return 4  // apr
+        case 0x6D6179: return 5  // may
+        case 0x6A756E: return 6  // jun
+        case 0x6A756C: return 7  // jul
+        case 0x617567: return 8  // aug
+        case 0x736570: return 9  // sep
+        case 0x6F6374: return 10 // oct
+        case 0x6E6F76: return 11 // nov
+        case 0x646563: return 12 // dec
+        default: return nil
+        }
+    }
+
+    /// Splits `METHOD target PROTO` into the record; garbage leaves method and path `nil`.
+    private func splitRequest(_ s: UnsafeBufferPointer<UInt8>, _ a: Int, _ b: Int, into record: inout LogRecord) {
+        var p = a
+        while p < b, Self.isMethodByte(s[p]) { p += 1 }
+        let methodEnd = p
+        guard methodEnd > a, methodEnd - a <= 24, p < b, s[p] == Ascii.space else { return }
+        while p < b, s[p] == Ascii.space { p += 1 }
+        let targetStart = p
+        // The protocol is the last token when it starts with "HTTP/".
+        var targetEnd = b
+        var proto: String?
+        var q = b
+        while q > targetStart, s[q - 1] != Ascii.space { q -= 1 }
+        if q > targetStart, b - q >= 5, s[q] == 0x48, s[q + 1] == 0x54, s[q + 2] == 0x54, s[q + 3] == 0x50, s[q + 4] == Ascii.slash {
+            proto = Self.text(s, q, b)
+            targetEnd = q
+            while targetEnd > targetStart, s[targetEnd - 1] == Ascii.space { targetEnd -= 1 }
+        }
+        guard targetEnd > targetStart else { return }
+        if !keepQuery {
+            var k = targetStart
+            while k < targetEnd, s[k] != Ascii.question, s[k] != Ascii.hash { k += 1 }
+            if k > targetStart { targetEnd = k }
+        }
+        record.method = Self.text(s, a, methodEnd)
+        record.path = Self.text(s, targetStart, targetEnd)
+        record.proto = proto
+    }
+
+    @inline(__always)
+    static func isMethodByte(_ c: UInt8) -> Bool {
+        (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == Ascii.dash || c == 0x5F
+    }
+
+    // MARK: - nginx JSON
+
+    private func parseJSON(_ s: UnsafeBufferPointer<UInt8>) -> ParseOutcome {
+        var reader = JSONLineReader(s)
+        guard let fields = reader.readFlatObject() else { return .malformed(.badJSON) }
+        var client: String?, timeLocal: [UInt8]?, timeISO: [UInt8]?, msec: [UInt8]?
+        var request: [UInt8]?, method: [UInt8]?, uri: [UInt8]?, status: [UInt8]?, bytes: [UInt8]?
+        var referrer: [UInt8]?, agent: [UInt8]?, reqTime: [UInt8]?, host: [UInt8]?, proto: [UInt8]?
+        for (key, value) in fields {
+            switch key {
+            case "remote_addr": client = Sanitizer.string(value)
+            case "time_local": timeLocal = value
+            case "time_iso8601": timeISO = value
+            case "msec": msec = value
+            case "request": request = value
+            case "request_method": method = value
+            case "request_uri", "uri": if uri == nil || key == "request_uri" { uri = value }
+            case "server_protocol": proto = value
+            case "status": status = value
+            case "body_bytes_sent": bytes = value
+            case "bytes_sent": if bytes == nil { bytes = value }
+            case "http_referer": referrer = value
+            case "http_user_agent": agent = value
+            case "request_time": reqTime = value
+            case "host", "server_name": if host == nil { host = value }
+            default: break
+            }
+        }
+        guard let client, !client.isEmpty else { return .malformed(.missingField) }
+        var time: Int64?
+        if let t = timeLocal { time = t.withUnsafeBufferPointer { Self.clfTimeSlow($0, 0, $0.count) } }
+        else if let t = timeISO { time = t.withUnsafeBufferPointer { Self.isoTime($0) } }
+        else if let t = msec { time = t.withUnsafeBufferPointer { Self.secondsToMicros($0, 0, $0.count) }.map { $0 / 1_000_000 } }
+        else { return .malformed(.missingField) }
+        guard let time else { return .malformed(.badTimestamp) }
+        guard let st = status, st.count == 3, let code = st.withUnsafeBufferPointer({ Self.threeDigits($0, 0) }) else {
+            return .malformed(.badStatus)
+        }
+        var size: Int64 = 0
+        if let b = bytes, b != [Ascii.dash], !b.isEmpty {
+            guard let v = b.withUnsafeBufferPointer({ Self.unsigned($0, 0, $0.count) }) else { return .malformed(.badBytes) }
+            size = v
+        }
+        var record = LogRecord(client: client, time: time, status: code, bytes: size)
+        record.referrer = referrer.flatMap { $0.withUnsafeBufferPointer { Self.optionalText($0, 0, $0.count) } }
+        record.userAgent = agent.flatMap { $0.withUnsafeBufferPointer { Self.optionalText($0, 0, $0.count) } }
+        record.requestTimeMicros = reqTime.flatMap { $0.withUnsafeBufferPointer { Self.secondsToMicros($0, 0, $0.count) } }
+        record.vhost = host.flatMap { $0.withUnsafeBufferPointer { Self.optionalText($0, 0, $0.count) } }
+        if let request {
+            request.withUnsafeBufferPointer { splitRequest($0, 0, $0.count, into: &record) }
+        } else if let method, let uri, !method.isEmpty, !uri.isEmpty {
+            var line = method + [Ascii.space] + uri
+            if let proto, !proto.isEmpty { line += [Ascii.space] + proto }
+            line.withUnsafeBufferPointer { splitRequest($0, 0, $0.count, into: &record) }
+        }
+        return .record(record)
+    }
+
+    /// `2026-11-26T13:29:56+00:00`, optional fraction, `Z` or an offset.
+    static func isoTime(_ s: UnsafeBufferPointer<UInt8>) -> Int64? {
+        let n = s.count
+        guard n >= 19, let y = digits(s, 0, 4), s[4] == Ascii.dash, let mo = digits(s, 5, 2), s[7] == Ascii.dash,
+              let d = digits(s, 8, 2), s[10] == 0x54 || s[10] == 0x20, let hh = digits(s, 11, 2), s[13] == Ascii.colon,
+              let mm = digits(s, 14, 2), s[16] == Ascii.colon, let ss = digits(s, 17, 2) else { return nil }
+        guard (1...12).contains(mo), (1...31).contains(d), hh < 24, mm < 60, ss <= 60 else { return nil }
+        var p = 19
+        if p < n, s[p] == Ascii.dot {
+            p += 1
+            while p < n, s[p] >= 0x30, s[p] <= 0x39 { p += 1 }
+        }
+        var offset = 0
+        if p < n {
+            if s[p] == 0x5A || s[p] == 0x7A { p += 1 }
+            else if let tz = tzOffset(s, p, n) { offset = tz; p = n }
+            else { return nil }
+        }
+        guard p == n else { return nil }
+        return Int64(CivilTime.daysFromCivil(year: y, month: mo, day: d)) * 86_400 + Int64(hh * 3600 + mm * 60 + ss) - Int64(offset)
+    }
+
+    // MARK: - Byte helpers
+
+    @inline(__always)
+    static func digits(_ s: UnsafeBufferPointer<UInt8>, _ a: Int, _ count: Int) -> Int? {
+        guard a + count <= s.count else { return nil }
+        var v = 0
+        for i in a..<(a + count) {
+            let d = Int(s[i]) &- 0x30
+            guard d >= 0, d <= 9 else { return nil }
+            v = v * 10 + d
+        }
+        return v
+    }
+
+    @inline(__always)
+    static func threeDigits(_ s: UnsafeBufferPointer<UInt8>, _ a: Int) -> Int? {
+        guard let v = digits(s, a, 3), v >= 100 else { return nil }
+        return v
+    }
+
+    /// Unsigned decimal, saturating at `Int64.max`.
+    static func unsigned(_ s: UnsafeBufferPointer<UInt8>, _ a: Int, _ b: Int) -> Int64? {
+        guard b > a else { return nil }
+        var v: Int64 = 0
+        for i in a..<b {
+            let d = Int64(s[i]) &- 0x30
+            guard d >= 0, d <= 9 else { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (r, o2) = m.addingReportingOverflow(d)
+            v = (o1 || o2) ? Int64.max : r
+        }
+        return v
+    }
+
+    /// A decimal number with a fractional part (`0.012`, `12.5`) in seconds → microseconds.
+    static func secondsToMicros(_ s: UnsafeBufferPointer<UInt8>, _ a: Int, _ b: Int) -> Int64? {
+        var p = a
+        var whole: Int64 = 0
+        while p < b, s[p] >= 0x30, s[p] <= 0x39 {
+            guard whole < 100_000_000_000 else { return nil }
+            whole = whole * 10 + Int64(s[p] - 0x30)
+            p += 1
+        }
+        guard p > a, p < b, s[p] == Ascii.dot else { return nil }
+        p += 1
+        var frac: Int64 = 0
+        var scale: Int64 = 100_000
+        let f0 = p
+        while p < b, s[p] >= 0x30, s[p] <= 0x39 {
+            frac += Int64(s[p] - 0x30) * scale
+            scale /= 10
+            p += 1
+        }
+        guard p == b, p > f0 else { return nil }
+        return whole * 1_000_000 + frac
+    }
+
+    /// Index of the closing `"` of a quoted field starting at `from`, skipping `\"` and `\\`.
+    @inline(__always)
+    static func closingQuote(_ s: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        var p = from
+        let n = s.count
+        while p < n {
+            let c = s[p]
+            if c == Ascii.quote { return p }
+            p += c == Ascii.backslash ? 2 : 1
+        }
+        return nil
+    }
+
+    @inline(__always)
+    static func text(_ s: UnsafeBufferPointer<UInt8>, _ a: Int, _ b: Int) -> String {
+        Sanitizer.string(UnsafeBufferPointer(rebasing: s[a..<b]))
+    }
+
+    /// Text, or `nil` for empty and `-`.
+    @inline(__always)
+    static func optionalText(_ s: UnsafeBufferPointer<UInt8>, _ a: Int, _ b: Int) -> String? {
+        if b <= a || (b - a == 1 && s[a] == Ascii.dash) { return nil }
+        return text(s, a, b)
+    }
+}
+
+/// Byte constants.
+@usableFromInline
+enum Ascii {
+    static let space: UInt8 = 0x20, quote: UInt8 = 0x22, hash: UInt8 = 0x23, plus: UInt8 = 0x2B, dash: UInt8 = 0x2D
+    static let dot: UInt8 = 0x2E, slash: UInt8 = 0x2F, colon: UInt8 = 0x3A, question: UInt8 = 0x3F
+    static let lbracket: UInt8 = 0x5B, backslash: UInt8 = 0x5C, rbracket: UInt8 = 0x5D
+}

@@ -1,0 +1,372 @@
+/// Settings of the analysis engine.
+public struct EngineConfig: Sendable {
+    /// Seconds of the sliding window behind the live figures.
+    public var window = 60
+    /// Seconds of each tumbling report interval.
+    public var interval = 60
+    /// Allowed lateness: the watermark is the newest event time minus this many seconds.
+    public var lateness = 5
+    /// After this many seconds without newer events, event time follows the wall clock (so that
+    /// windows, intervals and the `rate_drop` rule move on when traffic stops).
+    public var idleAdvance = 2
+    /// Size of each top list per second, and of merged lists in windows and reports.
+    public var secondCapacity = 128
+    public var reportCapacity = 1024
+    /// How many entries the summaries list.
+    public var topN = 10
+    /// How many malformed lines are kept for display.
+    public var malformedSamples = 10
+    /// How many alert events the snapshot keeps, newest first.
+    public var recentAlerts = 200
+    public var rules = AlertRule.defaults
+    public var format: LogFormat = .auto
+    public var keepQuery = false
+
+    public init() {}
+}
+
+/// A closed report interval (or the run's total when `isTotal`).
+public struct IntervalReport: Sendable, Equatable {
+    public var start: Int64
+    /// Exclusive end.
+    public var end: Int64
+    public var summary: StatsSummary
+    /// Busiest second's requests.
+    public var peakRate: Int
+    /// Alert events whose time falls in the interval.
+    public var alerts: [AlertEvent]
+    public var isTotal: Bool
+
+    public var seconds: Int64 { max(1, end - start) }
+    public var averageRate: Double { Double(summary.requests) / Double(seconds) }
+}
+
+/// A malformed line kept for display, already sanitised and cut.
+public struct MalformedSample: Sendable, Equatable {
+    public var reason: MalformedReason
+    public var text: String
+}
+
+/// The whole analysis: parse lines, bucket them per second of event time, roll windows and
+/// intervals forward with the watermark, evaluate alert rules, and describe it all as values.
+///
+/// Deterministic and single-owner: no clock (the caller passes wall time to `tick`), no I/O, no locks.
+/// Memory is bounded: per-second buckets are kept only for the window, the longest alert rule and the
+/// open interval; every list inside is a bounded sketch.
+public struct AnalysisEngine: Sendable {
+    public private(set) var config: EngineConfig
+    private var parser: AccessLogParser
+    private var buckets: [Int64: TrafficAggregate] = [:]
+    /// Newest event time seen (or advanced by the wall clock when idle).
+    public private(set) var maxEventTime: Int64?
+    private var nextIntervalStart: Int64?
+    private var nextEval: Int64?
+    private var evaluator: AlertEvaluator
+    private var unreportedAlerts: [AlertEvent] = []
+    private var recent: [AlertEvent] = []
+    private var reports: [IntervalReport] = []
+    private var newAlerts: [AlertEvent] = []
+    private var total: TrafficAggregate
+    private var totalPeak = 0
+    private var totalStart: Int64?
+    private var totalEnd: Int64?
+    private var totalAlerts: [AlertEvent] = []
+    private var orphanMalformed = 0
+    private var firstEventTime: Int64?
+    private var samples: [MalformedSample] = []
+    private var clockAdvanced = false
+    private var anchor: (wall: Int64, event: Int64)?
+    private var anchorDirty = false
+    /// Lines seen: parsed + malformed.
+    public private(set) var linesSeen = 0
+    public private(set) var malformedCount = 0
+    public private(set) var lateCount = 0
+    public private(set) var malformedByReason: [MalformedReason: Int] = [:]
+
+    public init(config: EngineConfig = EngineConfig()) {
+        var c = config
+        c.window = max(1, c.window)
+        c.interval = max(1, c.interval)
+        c.lateness = max(0, c.lateness)
+        self.config = c
+        parser = AccessLogParser(format: c.format, keepQuery: c.keepQuery)
+        evaluator = AlertEvaluator(rules: c.rules)
+        total = TrafficAggregate(capacity: c.reportCapacity)
+    }
+
+    /// Watermark: seconds strictly below it are final.
+    public var watermark: Int64? { maxEventTime.map { $0 - Int64(config.lateness) } }
+
+    public var rules: [AlertRule] { evaluator.rules }
+
+    public mutating func setThreshold(_ kind: AlertKind, _ value: Double) { evaluator.setThreshold(kind, value) }
+    public mutating func setRuleEnabled(_ kind: AlertKind, _ on: Bool) { evaluator.setEnabled(kind, on) }
+
+    // MARK: - Input
+
+    /// Parse and count one line (bytes, with or without newline).
+    public mutating func ingest(line: UnsafeBufferPointer<UInt8>) {
+        switch parser.parse(line) {
+        case .record(let r): ingest(r)
+        case .malformed(let reason): countMalformed(reason, line)
+        }
+    }
+
+    public mutating func ingest(line: String) {
+        var copy = line
+        copy.withUTF8 { ingest(line: $0) }
+    }
+
+    /// Count one parsed record.
+    public mutating func ingest(_ r: LogRecord) {
+        linesSeen += 1
+        let cap = config.secondCapacity
+        guard let maxT = maxEventTime else {
+            start(at: r.time)
+            buckets[r.time, default: TrafficAggregate(capacity: cap)].add(r)
+            return
+        }
+        if r.time < maxT - Int64(config.lateness) {
+            lateCount += 1
+            total.add(r)
+            buckets[maxT, default: TrafficAggregate(capacity: cap)].countLate()
+            return
+        }
+        buckets[r.time, default: TrafficAggregate(capacity: cap)].add(r)
+        if r.time > maxT {
+            maxEventTime = r.time
+            anchorDirty = true
+            advance()
+        }
+    }
+
+    private mutating func start(at t: Int64) {
+        maxEventTime = t
+        firstEventTime = t
+        anchorDirty = true
+        let i = Int64(config.interval)
+        nextIntervalStart = floorDiv(t, i) * i
+        nextEval = t
+        totalStart = nextIntervalStart
+    }
+
+    private mutating func countMalformed(_ reason: MalformedReason, _ line: UnsafeBufferPointer<UInt8>) {
+        linesSeen += 1
+        malformedCount += 1
+        malformedByReason[reason, default: 0] += 1
+        let cap = config.secondCapacity
+        if let t = maxEventTime { buckets[t, default: TrafficAggregate(capacity: cap)].countMalformed() } else { orphanMalformed += 1 }
+        let cut = UnsafeBufferPointer(rebasing: line[0..<min(line.count, 160)])
+        var text = Sanitizer.string(cut, limit: 200)
+        while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+        if line.count > 160 { text += "…" }
+        samples.append(MalformedSample(reason: reason, text: text))
+        if samples.count > config.malformedSamples { samples.removeFirst(samples.count - config.malformedSamples) }
+    }
+
+    // MARK: - Time
+
+    /// Let wall-clock time (`now`, Unix seconds) move event time on when no newer events arrive.
+    public mutating func tick(now: Int64) {
+        guard let maxT = maxEventTime else { return }
+        if anchorDirty || anchor == nil {
+            anchor = (now, maxT)
+            anchorDirty = false
+            return
+        }
+        guard let a = anchor, now - a.wall >= Int64(config.idleAdvance) else { return }
+        let target = a.event + (now - a.wall)
+        if target > maxT {
+            maxEventTime = target
+            clockAdvanced = true
+            advance()
+        }
+    }
+
+    private var longestRuleSpan: Int64 {
+        Int64(evaluator.rules.map { $0.window + $0.baseline }.max() ?? 0)
+    }
+
+    private mutating func advance(through closedEnd: Int64? = nil) {
+        guard let maxT = maxEventTime, var eval = nextEval, var next = nextIntervalStart else { return }
+        let w = closedEnd ?? (maxT - Int64(config.lateness))  // seconds < w are closed
+        if w - eval > 2 * longestRuleSpan + 60 { eval = w - longestRuleSpan - 1 }  // long gap: skip ahead
+        while eval < w {
+            evaluate(at: eval)
+            eval += 1
+        }
+        nextEval = eval
+        let i = Int64(config.interval)
+        while next + i <= w || (closedEnd != nil && next < w) {
+            let end = min(next + i, w)
+            let hasData = buckets.keys.contains { $0 >= next && $0 < end }
+            if hasData || clockAdvanced || orphanMalformed > 0 {
+                closeInterval(next, end)
+            } else if let firstLater = buckets.keys.filter({ $0 >= end }).min() {
+                next = floorDiv(firstLater, i) * i
+                continue
+            }
+            next += i
+        }
+        nextIntervalStart = next
+        clockAdvanced = false
+        let keep = max(Int64(config.window), longestRuleSpan) + Int64(config.lateness) + 2
+        let horizon = min(next, maxT - keep)
+        if buckets.count > Int(keep) + Int(i) + 8 || buckets.keys.contains(where: { $0 < horizon }) {
+            buckets = buckets.filter { $0.key >= horizon }
+        }
+    }
+
+    private mutating func closeInterval(_ start: Int64, _ end: Int64) {
+        var agg = TrafficAggregate(capacity: config.reportCapacity)
+        var peak = 0
+        for s in start..<end {
+            guard let b = buckets[s] else { continue }
+            agg.merge(b)
+            peak = max(peak, b.requests)
+        }
+        if orphanMalformed > 0 {
+            for _ in 0..<orphanMalformed { agg.countMalformed() }
+            orphanMalformed = 0
+        }
+        let alerts = unreportedAlerts.filter { $0.time < end }
+        unreportedAlerts.removeAll { $0.time < end }
+        total.merge(agg)
+        totalPeak = max(totalPeak, peak)
+        totalEnd = end
+        totalAlerts.append(contentsOf: alerts)
+        reports.append(IntervalReport(start: start, end: end, summary: agg.summary(top: config.topN), peakRate: peak,
+                                      alerts: alerts, isTotal: false))
+    }
+
+    // MARK: - Alerts
+
+    private mutating func evaluate(at s: Int64) {
+        for (index, rule) in evaluator.rules.enumerated() {
+            let m = rule.enabled ? measure(rule, at: s, frozenBaseline: evaluator.frozenBaseline(index)) : AlertMeasurement(value: nil)
+            if let e = evaluator.step(index, at: s, m) {
+                unreportedAlerts.append(e)
+                newAlerts.append(e)
+                recent.insert(e, at: 0)
+                if recent.count > config.recentAlerts { recent.removeLast() }
+            }
+        }
+    }
+
+    private func requests(_ from: Int64, _ to: Int64) -> Int {
+        var n = 0
+        for s in from...to { n += buckets[s]?.requests ?? 0 }
+        return n
+    }
+
+    /// The value of `rule` over the window ending at second `s` (inclusive).
+    func measure(_ rule: AlertRule, at s: Int64, frozenBaseline: Double? = nil) -> AlertMeasurement {
+        let w = Int64(rule.window)
+        let from = s - w + 1
+        let count = requests(from, s)
+        switch rule.kind {
+        case .errorRate:
+            guard count >= max(1, rule.minVolume) else { return AlertMeasurement(value: nil) }
+            var errors = 0
+            for t in from...s { errors += buckets[t]?.serverErrors ?? 0 }
+            return AlertMeasurement(value: 100 * Double(errors) / Double(count))
+        case .rateHigh:
+            guard count >= rule.minVolume else { return AlertMeasurement(value: nil) }
+            return AlertMeasurement(value: Double(count) / Double(w))
+        case .rateSpike, .rateDrop:
+            let rate = Double(count) / Double(w)
+            let baseline: Double
+            if let frozenBaseline {
+                baseline = frozenBaseline
+            } else {
+                let b = Int64(rule.baseline)
+                guard b > 0, let first = totalStart, from - b >= first else { return AlertMeasurement(value: nil) }
+                let before = requests(from - b, from - 1)
+                guard before >= max(1, rule.minVolume) else { return AlertMeasurement(value: nil) }
+                if rule.kind == .rateSpike, count < rule.minVolume { return AlertMeasurement(value: nil) }
+                baseline = Double(before) / Double(b)
+            }
+            guard baseline > 0 else { return AlertMeasurement(value: nil) }
+            return AlertMeasurement(value: rate / baseline, baselineRate: baseline)
+        case .clientFlood, .notFoundSurge:
+            guard count >= rule.minVolume else { return AlertMeasurement(value: nil) }
+            var merged = TopK(capacity: config.secondCapacity)
+            for t in from...s {
+                guard let b = buckets[t] else { continue }
+                merged.merge(rule.kind == .clientFlood ? b.clients : b.notFoundClients)
+            }
+            if rule.kind == .notFoundSurge {
+                var notFound = 0
+                for t in from...s { notFound += buckets[t]?.notFound ?? 0 }
+                return AlertMeasurement(value: Double(notFound) / Double(w), offender: merged.top(1).first?.key)
+            }
+            guard let top = merged.top(1).first else { return AlertMeasurement(value: 0) }
+            return AlertMeasurement(value: Double(top.count) / Double(w), offender: top.key)
+        case .latencyP95:
+            var h = LatencyHistogram()
+            for t in from...s { if let b = buckets[t] { h.merge(b.latency) } }
+            guard h.total >= max(1, rule.minVolume), let p95 = h.percentile(0.95) else { return AlertMeasurement(value: nil) }
+            return AlertMeasurement(value: Double(p95) / 1000)
+        }
+    }
+
+    // MARK: - Output
+
+    /// Interval reports closed since the last call.
+    public mutating func takeReports() -> [IntervalReport] {
+        defer { reports.removeAll() }
+        return reports
+    }
+
+    /// Alert events raised since the last call, oldest first.
+    public mutating func takeAlerts() -> [AlertEvent] {
+        defer { newAlerts.removeAll() }
+        return newAlerts
+    }
+
+    /// Ends the run: closes every second and interval (the last one partial) and returns the remaining
+    /// interval reports followed by the total.
+    public mutating func finish() -> [IntervalReport] {
+        if let maxT = maxEventTime { advance(through: maxT + 1) }
+        var out = takeReports()
+        if orphanMalformed > 0 { total.malformed += orphanMalformed; orphanMalformed = 0 }
+        let start = totalStart ?? 0
+        let end = max(totalEnd ?? start, start)
+        out.append(IntervalReport(start: start, end: end, summary: total.summary(top: config.topN), peakRate: totalPeak,
+                                  alerts: totalAlerts, isTotal: true))
+        return out
+    }
+
+    /// The live view: the sliding window ending at the newest event time.
+    public func snapshot() -> Snapshot {
+        var agg = TrafficAggregate(capacity: config.reportCapacity)
+        var series = [Int](repeating: 0, count: config.window)
+        var byteSeries = [Int64](repeating: 0, count: config.window)
+        if let maxT = maxEventTime {
+            let from = maxT - Int64(config.window) + 1
+            for (s, b) in buckets where s >= from && s <= maxT {
+                agg.merge(b)
+                series[Int(s - from)] = b.requests
+                byteSeries[Int(s - from)] = b.bytes
+            }
+        }
+        var coveredSeconds = 1
+        if let m = maxEventTime, let first = firstEventTime {
+            coveredSeconds = Int(max(1, min(Int64(config.window), m - first + 1)))
+        }
+        return Snapshot(
+            eventTime: maxEventTime, watermark: watermark, windowSeconds: config.window,
+            window: agg.summary(top: config.topN), perSecond: series, perSecondBytes: byteSeries,
+            averageRate: Double(agg.requests) / Double(coveredSeconds),
+            linesSeen: linesSeen, malformed: malformedCount, late: lateCount,
+            malformedSamples: samples.reversed(), malformedByReason: malformedByReason,
+            rules: evaluator.rules, active: evaluator.active, recentAlerts: recent,
+            runTotalRequests: linesSeen - malformedCount)
+    }
+}
+
+@inline(__always)
+func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}

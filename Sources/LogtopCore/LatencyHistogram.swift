@@ -1,0 +1,60 @@
+/// A high-dynamic-range latency histogram (HDR-style log-linear buckets) in microseconds.
+///
+/// Values below 128 µs are exact; above, each power of two is split into 64 buckets, so any
+/// reported percentile is within 1.6 % of the true value. Covers 0 µs to 2^40 µs (12 days). Mergeable
+/// by adding counts; memory grows only up to the largest value seen (at most 2.2 K buckets).
+public struct LatencyHistogram: Sendable, Equatable {
+    private(set) var counts: [UInt32] = []
+    public private(set) var total: Int = 0
+    public private(set) var max: Int64 = 0
+
+    public init() {}
+
+    static let subBits = 6
+    static let maxValue: Int64 = 1 << 40
+
+    @inline(__always)
+    static func index(_ v: Int64) -> Int {
+        if v < 128 { return Int(v) }
+        let e = 63 - v.leadingZeroBitCount - subBits // v >> e in 64...127
+        return 64 * e + Int(v >> Int64(e))
+    }
+
+    /// Upper bound (inclusive) of the values in bucket `i`.
+    static func highest(_ i: Int) -> Int64 {
+        if i < 128 { return Int64(i) }
+        let e = i / 64 - 1
+        let sub = Int64(i - 64 * e)
+        return ((sub + 1) << Int64(e)) - 1
+    }
+
+    public mutating func record(micros: Int64) {
+        let v = Swift.min(Swift.max(micros, 0), Self.maxValue)
+        let i = Self.index(v)
+        if i >= counts.count { counts.append(contentsOf: repeatElement(0, count: i + 1 - counts.count)) }
+        counts[i] &+= 1
+        total += 1
+        if v > max { max = v }
+    }
+
+    public mutating func merge(_ other: LatencyHistogram) {
+        if other.counts.count > counts.count {
+            counts.append(contentsOf: repeatElement(0, count: other.counts.count - counts.count))
+        }
+        for i in 0..<other.counts.count { counts[i] &+= other.counts[i] }
+        total += other.total
+        if other.max > max { max = other.max }
+    }
+
+    /// Value at quantile `q` (0...1) in microseconds, `nil` when empty.
+    public func percentile(_ q: Double) -> Int64? {
+        guard total > 0 else { return nil }
+        let rank = Swift.max(1, Int((q * Double(total)).rounded(.up)))
+        var seen = 0
+        for (i, c) in counts.enumerated() where c > 0 {
+            seen += Int(c)
+            if seen >= rank { return Swift.min(Self.highest(i), max) }
+        }
+        return max
+    }
+}

@@ -1,0 +1,117 @@
+import Testing
+@testable import LogtopCore
+
+@Suite struct WindowsAndWatermark {
+    @Test func intervalsCloseWhenTheWatermarkPassesTheirEnd() {
+        var e = engine { $0.interval = 60; $0.lateness = 5 }
+        e.feed(0..<64, perSecond: 2)
+        #expect(e.takeReports().isEmpty)  // watermark at 63 - 5 = 58 < 60
+        e.feed(64..<66, perSecond: 2)     // watermark 60: [0, 60) is final
+        let reports = e.takeReports()
+        #expect(reports.count == 1)
+        #expect(reports[0].start == baseTime && reports[0].end == baseTime + 60)
+        #expect(reports[0].summary.requests == 120)
+        #expect(reports[0].peakRate == 2)
+    }
+
+    @Test func lateRecordsAreCountedNotDropped() {
+        var e = engine { $0.lateness = 5 }
+        e.feed(0..<20, perSecond: 1)
+        e.ingest(line: accessLine(at: baseTime + 16))   // within lateness: on time
+        e.ingest(line: accessLine(at: baseTime + 10))   // behind watermark 14: late
+        #expect(e.lateCount == 1)
+        let snap = e.snapshot()
+        #expect(snap.late == 1)
+        #expect(snap.window.requests == 21)
+        let out = e.finish()
+        let total = out.last!
+        #expect(total.isTotal)
+        #expect(total.summary.requests == 22)   // late one is in the grand total
+        #expect(total.summary.late == 1)
+        #expect(out.dropLast().reduce(0) { $0 + $1.summary.requests } == 21)
+    }
+
+    @Test func slidingWindowOnlyHoldsTheLastSeconds() {
+        var e = engine { $0.window = 10 }
+        e.feed(0..<30, perSecond: 3)
+        let s = e.snapshot()
+        #expect(s.window.requests == 30)
+        #expect(s.perSecond == Array(repeating: 3, count: 10))
+        #expect(s.averageRate == 3)
+        #expect(s.runTotalRequests == 90)
+    }
+
+    @Test func outOfOrderWithinLatenessIsExact() {
+        var e = engine { $0.lateness = 5; $0.interval = 10 }
+        for s: Int64 in [0, 3, 1, 4, 2, 9, 5, 8, 6, 7] { e.ingest(line: accessLine(at: baseTime + s)) }
+        let out = e.finish()
+        #expect(out.count == 2)
+        #expect(out[0].summary.requests == 10 && out[0].summary.late == 0)
+    }
+
+    @Test func idleClockMovesEventTimeOnAndClosesIntervals() {
+        var e = engine { $0.interval = 10; $0.lateness = 2; $0.idleAdvance = 2 }
+        e.feed(0..<5, perSecond: 1)
+        let wall: Int64 = 5_000_000
+        e.tick(now: wall)
+        #expect(e.takeReports().isEmpty)
+        e.tick(now: wall + 1)
+        #expect(e.maxEventTime == baseTime + 4)   // not idle long enough yet
+        e.tick(now: wall + 20)
+        #expect(e.maxEventTime == baseTime + 24)
+        let reports = e.takeReports()
+        #expect(reports.map(\.summary.requests) == [5, 0])  // the silent interval is reported too
+    }
+
+    @Test func gapsInReplayedLogsSkipEmptyIntervals() {
+        var e = engine { $0.interval = 60 }
+        e.feed(0..<10, perSecond: 1)
+        e.feed(86_400..<86_410, perSecond: 1)   // a day later
+        let out = e.finish()
+        #expect(out.filter { !$0.isTotal }.map(\.summary.requests) == [10, 10])
+        #expect(out.last!.summary.requests == 20)
+    }
+
+    @Test func malformedLinesAreCountedAndSampled() {
+        var e = engine()
+        e.ingest(line: "garbage \u{1b}[31m")
+        e.feed(0..<2, perSecond: 1)
+        e.ingest(line: "{broken")
+        let s = e.snapshot()
+        #expect(s.malformed == 2)
+        #expect(s.malformedSamples.map(\.text) == ["{broken", #"garbage \x1b[31m"#])
+        #expect(s.malformedByReason[.badJSON] == 1)
+        let total = e.finish().last!
+        #expect(total.summary.malformed == 2)
+        #expect(total.summary.requests == 2)
+    }
+
+    @Test func statusClassesTopListsAndLatency() {
+        var e = engine()
+        e.feed(0..<10, perSecond: 10) { t, i in
+            accessLine(i < 5 ? "1.1.1.1" : "2.2.2.\(i)", at: t, path: i % 2 == 0 ? "/a?x=\(i)" : "/b",
+                       status: i == 9 ? 503 : (i == 8 ? 404 : 200), seconds: Double(i + 1) / 100)
+        }
+        let w = e.snapshot().window
+        #expect(w.requests == 100)
+        #expect(w.classes == [0, 80, 0, 10, 10])
+        #expect(w.errorRate == 0.1)
+        #expect(w.topPaths.map(\.key) == ["/a", "/b"])
+        #expect(w.topPaths[1].serverErrors == 10 && w.topPaths[0].clientErrors == 10)
+        #expect(w.topClients[0] == TopEntry(key: "1.1.1.1", count: 50))
+        #expect(w.uniqueClients == 6)
+        let lat = try! #require(w.latency)
+        #expect(abs(lat.p50 - 50) <= 1 && abs(lat.p95 - 100) <= 1.6)
+    }
+}
+
+@Suite struct BoundedMemory {
+    @Test func manyDistinctKeysKeepSketchesBounded() {
+        var e = engine { $0.secondCapacity = 32; $0.reportCapacity = 64 }
+        e.feed(0..<20, perSecond: 2_000) { t, i in accessLine("10.\(t % 250).\(i / 250).\(i % 250)", at: t, path: "/u/\(t)/\(i)") }
+        let w = e.snapshot().window
+        #expect(w.requests == 40_000)
+        #expect(w.topPaths.count == 10)
+        #expect(abs(Double(w.uniqueClients - 40_000)) / 40_000 < 0.02)
+    }
+}
