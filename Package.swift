@@ -22,15 +22,19 @@ let package = Package(
         ),
         // The only code that touches librdkafka.
         .target(name: "LogtopKafka", dependencies: ["CRdKafka"]),
+        // Sources, analyzer and batch sink wired through Kafka: the runtime shared by every front end.
+        .target(name: "LogtopPipeline", dependencies: ["LogtopCore", "LogtopKafka"]),
         .executableTarget(
             name: "logtop",
             dependencies: [
                 "LogtopCore",
                 "LogtopKafka",
+                "LogtopPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "LogtopCoreTests", dependencies: ["LogtopCore"]),
         .testTarget(name: "LogtopKafkaTests", dependencies: ["LogtopKafka"]),
+        .testTarget(name: "LogtopPipelineTests", dependencies: ["LogtopPipeline", "LogtopKafka", "LogtopCore"]),
     ]
 )

@@ -280,7 +280,7 @@ public struct AnalysisEngine: Sendable {
                 baseline = frozenBaseline
             } else {
                 let b = Int64(rule.baseline)
-                guard b > 0, let first = totalStart, from - b >= first else { return AlertMeasurement(value: nil) }
+                guard b > 0, let first = firstEventTime, from - b >= first else { return AlertMeasurement(value: nil) }
                 let before = requests(from - b, from - 1)
                 guard before >= max(1, rule.minVolume) else { return AlertMeasurement(value: nil) }
                 if rule.kind == .rateSpike, count < rule.minVolume { return AlertMeasurement(value: nil) }

@@ -1,2 +1,259 @@
+import ArgumentParser
+import Foundation
 import LogtopCore
-print("logtop \(Logtop.version)")
+import LogtopKafka
+import LogtopPipeline
+import Synchronization
+
+/// Set by SIGINT/SIGTERM/SIGHUP handlers; read by the run loops.
+let stopSignal = Atomic<Bool>(false)
+
+func installSignalHandlers() {
+    for sig in [SIGINT, SIGTERM, SIGHUP] {
+        signal(sig) { _ in stopSignal.store(true, ordering: .relaxed) }
+    }
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("logtop: error: \(message)\n".utf8))
+    exit(1)
+}
+
+struct Logtop: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logtop",
+        abstract: "Live monitor for HTTP access logs flowing through Apache Kafka.",
+        discussion: """
+        Sources put access-log lines into the Kafka topic `logs`; the analyzer consumes them, computes \
+        windowed statistics, raises alerts (published to the topic `alerts`) and shows them.
+
+        With no broker configured (--brokers, KAFKA_BOOTSTRAP_SERVERS in the environment or in .env), \
+        logtop starts librdkafka's embedded in-process Kafka cluster, so it works on a fresh machine.
+        Precedence of settings: flags > environment > .env file > defaults.
+
+        Examples:
+          logtop --batch --duration 5m                 generated traffic, stats to results.txt
+          logtop --batch --source file:access.log      analyse a file through Kafka, then exit
+          tail -F access.log | logtop --batch --source stdin
+          logtop generate --stdout --rate 50           print synthetic access-log lines
+        """,
+        subcommands: [Generate.self])
+
+    @Flag(help: "Run headless: append statistics to the results file every interval instead of opening the dashboard.")
+    var batch = false
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .customLong("source"), help: ArgumentHelp(
+        "Where lines come from: generator, file:PATH, stdin, none (repeatable). Default: generator.",
+        valueName: "spec"))
+    var sources: [String] = []
+
+    @Option(help: "Output file for the human-readable statistics blocks.")
+    var results = "results.txt"
+
+    @Option(name: .customLong("results-json"), help: "Also write each interval as one JSON object per line to this file.")
+    var resultsJSON: String?
+
+    @Option(help: "Report interval (e.g. 60, 60s, 5m).")
+    var interval = "60s"
+
+    @Option(help: "Sliding window of the live figures.")
+    var window = "60s"
+
+    @Option(help: "Allowed lateness: records older than the newest event time minus this are counted as late.")
+    var lateness = "5s"
+
+    @Option(help: "Stop after this long (e.g. 90s, 10m).")
+    var duration: String?
+
+    @Option(help: "Log format: auto, combined, common, vcombined, nginx-json.")
+    var format = "auto"
+
+    @Flag(name: .customLong("keep-query"), help: "Keep query strings in paths (stripped by default).")
+    var keepQuery = false
+
+    func run() throws {
+        if !batch {
+            throw ValidationError("the dashboard is not available in this build yet: use --batch")
+        }
+        let parsedSources = try sources.map { s -> SourceSpec in
+            guard let spec = SourceSpec(parsing: s) else {
+                throw ValidationError("--source \(s): expected generator, file:PATH, stdin or none")
+            }
+            return spec
+        }
+        var config = try common.pipelineConfig()
+        config.sources = parsedSources.isEmpty ? [.generator] : parsedSources
+        guard let fmt = LogFormat(rawValue: format) else {
+            throw ValidationError("--format \(format): expected one of \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        config.engine.format = fmt
+        config.engine.keepQuery = keepQuery
+        config.engine.interval = try seconds(interval, "--interval")
+        config.engine.window = try seconds(window, "--window")
+        config.engine.lateness = try seconds(lateness, "--lateness", allowZero: true)
+        let limit = try duration.map { d -> Double in
+            guard let v = DurationParser.seconds(d), v > 0 else { throw ValidationError("--duration \(d): expected e.g. 90s or 10m") }
+            return v
+        }
+        installSignalHandlers()
+        let writer: ResultsWriter
+        do { writer = try ResultsWriter(textPath: results, jsonPath: resultsJSON) } catch { fail("\(error)") }
+        let pipeline: Pipeline
+        do { pipeline = try Pipeline(config: config) } catch { fail("\(error)") }
+        if pipeline.embedded {
+            FileHandle.standardError.write(Data("embedded Kafka broker at \(pipeline.brokerAddress)\n".utf8))
+        } else {
+            FileHandle.standardError.write(Data("Kafka brokers \(pipeline.brokerAddress)\n".utf8))
+        }
+        let runner = BatchRunner(pipeline: pipeline, writer: writer, duration: limit,
+                                 stopRequested: { stopSignal.load(ordering: .relaxed) })
+        let code = runner.run()
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    func seconds(_ text: String, _ flag: String, allowZero: Bool = false) throws -> Int {
+        guard let v = DurationParser.seconds(text), v >= (allowZero ? 0 : 1) else {
+            throw ValidationError("\(flag) \(text): expected a duration such as 60s or 5m")
+        }
+        return Int(v.rounded())
+    }
+}
+
+/// Options shared by every command that talks to Kafka or generates traffic.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "Kafka bootstrap servers (host:port,...). Default: KAFKA_BOOTSTRAP_SERVERS, else the embedded cluster.")
+    var brokers: String?
+
+    @Option(help: "Topic of access-log lines.")
+    var topic = "logs"
+
+    @Option(name: .customLong("alerts-topic"), help: "Topic alert events are published to.")
+    var alertsTopic = "alerts"
+
+    @Option(help: "Consumer group of the analyzer.")
+    var group = "logtop"
+
+    @Option(help: "Partitions of the logs topic when logtop creates it.")
+    var partitions = 8
+
+    @Option(name: .customShort("X"), help: ArgumentHelp("Any librdkafka property, e.g. -X linger.ms=10 (repeatable).", valueName: "key=value"))
+    var properties: [String] = []
+
+    @Option(name: .customLong("env-file"), help: "File of KAFKA_* settings (KEY=value lines).")
+    var envFile = ".env"
+
+    @Option(help: "Generated lines per second.")
+    var rate: Double = 200
+
+    @Option(help: "Seed of the traffic generator (same seed, same lines).")
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("Start the generator with a scenario: \(TrafficScenario.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "name"))
+    var scenario: String?
+
+    func pipelineConfig() throws -> PipelineConfig {
+        let dotenv: EnvFile
+        do { dotenv = try EnvFile.load(envFile) } catch { throw ValidationError("cannot read \(envFile): \(error)") }
+        let resolver = KafkaConfigResolver(
+            brokersFlag: brokers, extra: try KafkaConfigResolver.parseExtra(properties),
+            environment: ProcessInfo.processInfo.environment, dotenv: dotenv.values)
+        var c = PipelineConfig()
+        c.kafka = resolver.resolve()
+        c.topic = topic
+        c.alertsTopic = alertsTopic
+        c.group = group
+        c.partitions = max(1, partitions)
+        guard rate > 0 else { throw ValidationError("--rate must be positive") }
+        c.generator.rate = rate
+        c.generator.seed = seed
+        if let scenario {
+            guard let s = TrafficScenario(rawValue: scenario) else {
+                throw ValidationError("--scenario \(scenario): expected one of \(TrafficScenario.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            c.generator.scenario = s
+        }
+        return c
+    }
+}
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the traffic generator alone: produce to the logs topic, or print lines with --stdout.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Flag(help: "Print lines on standard output instead of producing them to Kafka.")
+    var stdout = false
+
+    @Option(help: "Stop after this many lines.")
+    var count: Int?
+
+    @Flag(name: .customLong("no-pace"), help: "With --stdout: write as fast as possible (timestamps still advance at --rate lines per second).")
+    var noPace = false
+
+    func run() throws {
+        let config = try common.pipelineConfig()
+        installSignalHandlers()
+        if stdout {
+            generateToStdout(config.generator)
+            return
+        }
+        var c = config
+        c.sources = [.generator]
+        let pipeline: Pipeline
+        do { pipeline = try Pipeline(config: c) } catch { fail("\(error)") }
+        FileHandle.standardError.write(Data("\(pipeline.embedded ? "embedded Kafka broker at" : "Kafka brokers") \(pipeline.brokerAddress)\n".utf8))
+        while !stopSignal.load(ordering: .relaxed) {
+            if let count, pipeline.status().generator.generated >= count { break }
+            usleep(100_000)
+        }
+        pipeline.finish(drainTimeout: 5)
+        FileHandle.standardError.write(Data("logtop generate: \(BatchRunner.summaryLine(pipeline.status()))\n".utf8))
+    }
+
+    func generateToStdout(_ g: GeneratorConfig) {
+        var model = TrafficModel(seed: g.seed)
+        var pacer = TrafficPacer(rate: g.rate, seed: g.seed)
+        var written = 0
+        var out = [UInt8]()
+        out.reserveCapacity(1 << 16)
+        let start = Int64(Date().timeIntervalSince1970)
+        func flush() {
+            out.withUnsafeBytes { b in
+                var off = 0
+                while off < b.count {
+                    let n = write(1, b.baseAddress! + off, b.count - off)
+                    if n <= 0 { Foundation.exit(0) }  // reader went away (e.g. `| head`)
+                    off += n
+                }
+            }
+            out.removeAll(keepingCapacity: true)
+        }
+        while !stopSignal.load(ordering: .relaxed) {
+            let due: Int
+            let now: Int64
+            if noPace {
+                due = 1000
+                now = start + Int64(Double(written) / g.rate)
+            } else {
+                due = pacer.due(nowNanos: DispatchTime.now().uptimeNanoseconds, scenario: g.scenario)
+                now = Int64(Date().timeIntervalSince1970)
+            }
+            for _ in 0..<due {
+                if let count, written >= count { break }
+                out.append(contentsOf: model.nextLine(time: noPace ? start + Int64(Double(written) / g.rate) : now, scenario: g.scenario).utf8)
+                out.append(0x0A)
+                written += 1
+            }
+            flush()
+            if let count, written >= count { break }
+            if !noPace { usleep(5_000) }
+        }
+        flush()
+    }
+}
+
+signal(SIGPIPE, SIG_IGN)
+Logtop.main()

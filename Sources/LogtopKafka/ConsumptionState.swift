@@ -1,0 +1,40 @@
+/// Consumer-side state shared between `poll` and the rebalance callback (both
+/// on the polling thread) and `stats` (any thread).
+final class ConsumptionState: Sendable {
+    struct State: Sendable {
+        var consumed = 0
+        var tracker = OffsetGapTracker()
+        var assignment: Set<TopicPartition> = []
+    }
+
+    private let state = Locked(State())
+
+    func assigned(_ partitions: [TopicPartition], committed: [TopicPartition: Int64]) {
+        state.withLock { state in
+            for partition in partitions {
+                state.assignment.insert(partition)
+                state.tracker.forget(partition)
+                if let next = committed[partition] { state.tracker.expect(partition, nextOffset: next) }
+            }
+        }
+    }
+
+    func revoked(_ partitions: [TopicPartition]) {
+        state.withLock { state in
+            for partition in partitions {
+                state.assignment.remove(partition)
+                state.tracker.forget(partition)
+            }
+        }
+    }
+
+    func received(_ records: [ConsumedRecord]) {
+        guard !records.isEmpty else { return }
+        state.withLock { state in
+            state.consumed += records.count
+            for record in records { state.tracker.observe(record.topicPartition, offset: record.offset) }
+        }
+    }
+
+    var snapshot: State { state.snapshot }
+}

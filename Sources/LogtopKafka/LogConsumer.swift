@@ -1,0 +1,269 @@
+import CRdKafka
+
+/// A consumer-group member for at-least-once processing.
+///
+/// Offsets are stored only when the caller says a record is processed
+/// (`storeOffset(for:)`), and committed in the background every
+/// `auto.commit.interval.ms` and at `close`. Offset gaps (records lost to
+/// retention before they were read) are counted per partition, including
+/// across restarts: on assignment the group's committed offset becomes the
+/// next expected one.
+///
+/// `poll` blocks: call it from one dedicated thread, never from Swift's
+/// cooperative pool. `stats`, `storeOffset` and `commitSync` may be called from
+/// any thread; `close` waits for a running `poll` to return.
+public final class LogConsumer: @unchecked Sendable {
+    // @unchecked: `handle` is an immutable pointer to a thread-safe rd_kafka_t
+    // whose destruction is serialized by `lifetime`; everything else is Sendable.
+    private let handle: OpaquePointer
+    private let context: ClientContext
+    private let consumption: ConsumptionState
+    private let lifetime = HandleLifetime()
+
+    /// The consumer group id.
+    public let group: String
+
+    /// Creates a group member; `settings.consumerProperties(group:...)` plus
+    /// `overrides` (applied last) configure it.
+    public init(
+        settings: KafkaSettings, group: String, autoCommitIntervalMs: Int = 1000,
+        overrides: [String: String] = [:]
+    ) throws(KafkaError) {
+        let consumption = ConsumptionState()
+        let context = ClientContext(consumption: consumption)
+        let props = settings.consumerProperties(group: group, autoCommitIntervalMs: autoCommitIntervalMs)
+            .merging(overrides) { _, new in new }
+        let handle = try RdKafkaConfiguration.makeHandle(RD_KAFKA_CONSUMER, props: props, context: context)
+        // Serve everything (errors, rebalances) from rd_kafka_consumer_poll.
+        _ = rd_kafka_poll_set_consumer(handle)
+        self.handle = handle
+        self.context = context
+        self.consumption = consumption
+        self.group = group
+    }
+
+    deinit { close() }
+
+    /// Subscribes to `topics` (replacing any previous subscription).
+    public func subscribe(_ topics: [String]) throws(KafkaError) {
+        let result = lifetime.ifOpen { () -> rd_kafka_resp_err_t in
+            let list = rd_kafka_topic_partition_list_new(Int32(topics.count))
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            for topic in topics { _ = rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA) }
+            return rd_kafka_subscribe(handle, list)
+        }
+        guard let result else { throw .closedClient }
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            let code = KafkaErrorCode(result)
+            throw KafkaError(kind: .consume, message: "cannot subscribe to \(topics): \(code.explanation)", code: code)
+        }
+    }
+
+    /// Waits up to `timeoutMs` for a first record, then takes whatever else is
+    /// already available, up to `maxMessages`. Blocking: call it from one
+    /// dedicated thread. Errors reported meanwhile go to `stats().lastError`
+    /// and `recentErrors`. Throws only when the consumer is closed.
+    public func poll(maxMessages: Int = 1000, timeoutMs: Int = 100) throws(KafkaError) -> [ConsumedRecord] {
+        let batch = lifetime.ifOpen { () -> [ConsumedRecord] in
+            var records: [ConsumedRecord] = []
+            var timeout = Int32(clamping: timeoutMs)
+            while records.count < maxMessages, let message = rd_kafka_consumer_poll(handle, timeout) {
+                timeout = 0
+                if let record = take(message) { records.append(record) }
+                rd_kafka_message_destroy(message)
+            }
+            return records
+        }
+        guard let batch else { throw .closedClient }
+        consumption.received(batch)
+        return batch
+    }
+
+    /// Copies a consumed message, or records it as an error event.
+    private func take(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> ConsumedRecord? {
+        let m = message.pointee
+        guard m.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            if m.err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                var reason = String(cString: rd_kafka_message_errstr(message))
+                if let rkt = m.rkt { reason = "\(String(cString: rd_kafka_topic_name(rkt)))[\(m.partition)]: " + reason }
+                context.events.record(KafkaErrorEvent(code: KafkaErrorCode(m.err), reason: reason))
+            }
+            return nil
+        }
+        let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        let key = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
+        let value = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
+        var headers: [KafkaHeader] = []
+        var rdHeaders: OpaquePointer?
+        if rd_kafka_message_headers(message, &rdHeaders) == RD_KAFKA_RESP_ERR_NO_ERROR, let rdHeaders {
+            var index = 0
+            var name: UnsafePointer<CChar>?
+            var bytes: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(rdHeaders, index, &name, &bytes, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                headers.append(KafkaHeader(
+                    name: name.map { String(cString: $0) } ?? "",
+                    value: bytes.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []))
+                index += 1
+            }
+        }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+        return ConsumedRecord(
+            topic: topic, partition: m.partition, offset: m.offset, key: key, value: value,
+            headers: headers, timestampMs: timestamp >= 0 ? timestamp : nil)
+    }
+
+    /// Marks `record` as processed: its offset + 1 will be committed.
+    public func storeOffset(for record: ConsumedRecord) throws(KafkaError) {
+        try store([record.topicPartition: record.offset + 1])
+    }
+
+    /// Marks every record in `records` as processed (the highest offset per
+    /// partition is stored).
+    public func storeOffsets(for records: [ConsumedRecord]) throws(KafkaError) {
+        var next: [TopicPartition: Int64] = [:]
+        for record in records { next[record.topicPartition] = max(next[record.topicPartition] ?? 0, record.offset + 1) }
+        try store(next)
+    }
+
+    /// Stores `nextOffset` (the offset of the next record to read) for each
+    /// partition, to be committed. Partitions no longer assigned are ignored:
+    /// their records will be redelivered to the new owner (at-least-once).
+    public func store(_ nextOffsets: [TopicPartition: Int64]) throws(KafkaError) {
+        guard !nextOffsets.isEmpty else { return }
+        let failure = lifetime.ifOpen { () -> KafkaError? in
+            let list = rd_kafka_topic_partition_list_new(Int32(nextOffsets.count))!
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            for (partition, offset) in nextOffsets {
+                rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition).pointee.offset = offset
+            }
+            _ = rd_kafka_offsets_store(handle, list)
+            for index in 0..<Int(list.pointee.cnt) {
+                let element = list.pointee.elems[index]
+                let code = KafkaErrorCode(element.err)
+                if code != .noError && code != .state && code != .unknownTopicOrPartition {
+                    return KafkaError(
+                        kind: .commit,
+                        message: "cannot store offset for \(String(cString: element.topic))[\(element.partition)]: \(code.explanation)",
+                        code: code)
+                }
+            }
+            return nil
+        }
+        guard let failure else { throw .closedClient }
+        if let failure { throw failure }
+    }
+
+    /// Commits the stored offsets now and waits for the result. Blocking.
+    public func commitSync() throws(KafkaError) {
+        let result = lifetime.ifOpen { rd_kafka_commit(handle, nil, 0) }
+        guard let result else { throw .closedClient }
+        let code = KafkaErrorCode(result)
+        guard code == .noError || code == .noOffset else {
+            throw KafkaError(kind: .commit, message: "offset commit failed: \(code.explanation)", code: code)
+        }
+    }
+
+    /// Accounting, assignment and lag (from the watermarks cached by fetches).
+    public func stats() -> ConsumerStats {
+        let state = consumption.snapshot
+        let events = context.events.snapshot
+        let assignment = state.assignment.sorted()
+        var lag: [TopicPartition: Int64] = [:]
+        _ = lifetime.ifOpen {
+            for partition in assignment {
+                var low: Int64 = -1
+                var high: Int64 = -1
+                guard rd_kafka_get_watermark_offsets(handle, partition.topic, partition.partition, &low, &high)
+                    == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { continue }
+                let next = state.tracker.nextExpected[partition] ?? max(low, 0)
+                lag[partition] = max(high - next, 0)
+            }
+        }
+        return ConsumerStats(
+            consumed: state.consumed, lostRecords: state.tracker.lostRecords,
+            lostByPartition: state.tracker.lostByPartition, rewinds: state.tracker.rewinds,
+            offsetResets: events.offsetResets, assignment: assignment, lagByPartition: lag,
+            errorCount: events.errorCount, lastError: events.errors.last)
+    }
+
+    /// The most recent errors reported by librdkafka (oldest first, at most 32).
+    public var recentErrors: [KafkaErrorEvent] { context.events.snapshot.errors }
+
+    /// The first fatal error, if any (the consumer must be recreated).
+    public var fatalErrorEvent: KafkaErrorEvent? { context.events.snapshot.fatal }
+
+    /// Recent librdkafka warning/error log lines (never printed to stderr).
+    public var recentLogs: [KafkaLogLine] { context.events.snapshot.logs }
+
+    /// Commits stored offsets, leaves the group and destroys the handle.
+    /// Blocking (waits for a running `poll`); idempotent.
+    public func close() {
+        lifetime.close {
+            _ = rd_kafka_commit(handle, nil, 0)
+            _ = rd_kafka_consumer_close(handle)
+            rd_kafka_destroy(handle)
+        }
+    }
+
+    /// Rebalance callback: seeds the gap tracker from committed offsets and
+    /// applies the (eager or cooperative) assignment change.
+    static func rebalance(
+        _ rk: OpaquePointer, err: rd_kafka_resp_err_t,
+        partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, context: ClientContext
+    ) {
+        let cooperative = rd_kafka_rebalance_protocol(rk).map { String(cString: $0) == "COOPERATIVE" } ?? false
+        let list = partitions.map(Self.topicPartitions) ?? []
+        switch err {
+        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            var committed: [TopicPartition: Int64] = [:]
+            if let partitions, let copy = rd_kafka_topic_partition_list_copy(partitions) {
+                if rd_kafka_committed(rk, copy, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                    for index in 0..<Int(copy.pointee.cnt) {
+                        let element = copy.pointee.elems[index]
+                        if element.err == RD_KAFKA_RESP_ERR_NO_ERROR, element.offset >= 0 {
+                            committed[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
+                        }
+                    }
+                }
+                rd_kafka_topic_partition_list_destroy(copy)
+            }
+            context.consumption?.assigned(list, committed: committed)
+            if cooperative {
+                if let error = rd_kafka_incremental_assign(rk, partitions) { record(error, context) }
+            } else {
+                let result = rd_kafka_assign(rk, partitions)
+                if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    context.events.record(KafkaErrorEvent(code: KafkaErrorCode(result), reason: "assign failed"))
+                }
+            }
+        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            context.consumption?.revoked(list)
+            if cooperative {
+                if let error = rd_kafka_incremental_unassign(rk, partitions) { record(error, context) }
+            } else {
+                _ = rd_kafka_assign(rk, nil)
+            }
+        default:
+            context.events.record(KafkaErrorEvent(code: KafkaErrorCode(err), reason: "rebalance failed"))
+            context.consumption?.revoked(context.consumption?.snapshot.assignment.map { $0 } ?? [])
+            _ = rd_kafka_assign(rk, nil)
+        }
+    }
+
+    private static func record(_ error: OpaquePointer, _ context: ClientContext) {
+        context.events.record(KafkaErrorEvent(
+            code: KafkaErrorCode(rd_kafka_error_code(error)),
+            reason: String(cString: rd_kafka_error_string(error)),
+            isFatal: rd_kafka_error_is_fatal(error) != 0))
+        rd_kafka_error_destroy(error)
+    }
+
+    private static func topicPartitions(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> [TopicPartition] {
+        (0..<Int(list.pointee.cnt)).map { index in
+            let element = list.pointee.elems[index]
+            return TopicPartition(topic: String(cString: element.topic), partition: element.partition)
+        }
+    }
+}

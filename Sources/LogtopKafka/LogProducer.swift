@@ -1,0 +1,143 @@
+import CRdKafka
+
+/// An idempotent Kafka producer (`enable.idempotence=true`, `acks=all`, lz4,
+/// 5 ms linger) with delivery accounting.
+///
+/// Thread-safe: `produce`, `stats`, `flush` may be called from any thread.
+/// A dedicated thread serves delivery reports and error callbacks; `flush` and
+/// `close` block, so call them off Swift's cooperative pool.
+public final class LogProducer: @unchecked Sendable {
+    // @unchecked: `handle` is an immutable pointer to a thread-safe rd_kafka_t
+    // whose destruction is serialized by `lifetime`; everything else is Sendable.
+    private let handle: OpaquePointer
+    private let context: ClientContext
+    private let accounting: DeliveryAccounting
+    private let lifetime = HandleLifetime()
+    private let pollThread: PollThread
+
+    /// Creates a producer; `settings.producerProperties()` plus `overrides`
+    /// (applied last) configure it.
+    public init(settings: KafkaSettings, overrides: [String: String] = [:]) throws(KafkaError) {
+        let accounting = DeliveryAccounting()
+        let context = ClientContext(delivery: accounting)
+        let props = settings.producerProperties().merging(overrides) { _, new in new }
+        let handle = try RdKafkaConfiguration.makeHandle(RD_KAFKA_PRODUCER, props: props, context: context)
+        self.handle = handle
+        self.context = context
+        self.accounting = accounting
+        let shared = SendableHandle(pointer: handle)
+        self.pollThread = PollThread(name: "logtop-kafka-producer") {
+            rd_kafka_poll(shared.pointer, 100)
+        }
+    }
+
+    deinit { close(flushTimeoutMs: 0) }
+
+    /// Enqueues one record (the bytes are copied).
+    ///
+    /// - Returns: `.enqueued`, `.queueFull` (nothing enqueued: back off and retry
+    ///   the same record; records are never dropped silently) or `.rejected`.
+    public func produce(
+        topic: String, partition: Int32? = nil, key: UnsafeRawBufferPointer?,
+        value: UnsafeRawBufferPointer, headers: [KafkaHeader] = []
+    ) -> ProduceOutcome {
+        if value.baseAddress == nil {
+            // librdkafka reads a NULL value as a null record: give it a real
+            // (empty) buffer instead.
+            var zero: UInt8 = 0
+            return withUnsafeBytes(of: &zero) { byte in
+                produce(topic: topic, partition: partition, key: key,
+                        value: UnsafeRawBufferPointer(start: byte.baseAddress, count: 0), headers: headers)
+            }
+        }
+        let outcome = lifetime.ifOpen { () -> ProduceOutcome in
+            var rdHeaders: OpaquePointer?
+            if !headers.isEmpty {
+                rdHeaders = rd_kafka_headers_new(headers.count)
+                for header in headers {
+                    header.value.withUnsafeBytes { bytes in
+                        _ = rd_kafka_header_add(rdHeaders, header.name, -1, bytes.baseAddress, bytes.count)
+                    }
+                }
+            }
+            let error = logtop_produce(
+                handle, topic, partition ?? RD_KAFKA_PARTITION_UA,
+                key?.baseAddress, key?.count ?? 0,
+                value.baseAddress, value.count,
+                rdHeaders, nil)
+            guard let error else {
+                accounting.recordEnqueued()
+                return .enqueued
+            }
+            // On failure the headers are still ours.
+            if let rdHeaders { rd_kafka_headers_destroy(rdHeaders) }
+            let code = KafkaErrorCode(rd_kafka_error_code(error))
+            let text = String(cString: rd_kafka_error_string(error))
+            let fatal = rd_kafka_error_is_fatal(error) != 0
+            rd_kafka_error_destroy(error)
+            if code == .queueFull {
+                accounting.recordQueueFull()
+                return .queueFull
+            }
+            accounting.recordRejected(code)
+            return .rejected(KafkaError(
+                kind: fatal ? .fatal : .produce,
+                message: "cannot produce to topic \"\(topic)\": \(text)", code: code))
+        }
+        return outcome ?? .rejected(.closedClient)
+    }
+
+    /// Enqueues one record from byte arrays (see the buffer variant).
+    public func produce(
+        topic: String, partition: Int32? = nil, key: [UInt8]? = nil,
+        value: [UInt8], headers: [KafkaHeader] = []
+    ) -> ProduceOutcome {
+        value.withUnsafeBytes { valueBytes in
+            guard let key else {
+                return produce(topic: topic, partition: partition, key: nil, value: valueBytes, headers: headers)
+            }
+            return key.withUnsafeBytes { keyBytes in
+                produce(topic: topic, partition: partition, key: keyBytes, value: valueBytes, headers: headers)
+            }
+        }
+    }
+
+    /// Delivery accounting so far.
+    public func stats() -> ProducerStats { accounting.snapshot }
+
+    /// Waits until every enqueued record has a delivery report or the timeout
+    /// expires. Blocking. Returns true when nothing is left in flight.
+    @discardableResult
+    public func flush(timeoutMs: Int) -> Bool {
+        let result = lifetime.ifOpen { rd_kafka_flush(handle, Int32(clamping: timeoutMs)) }
+        return result.map { $0 == RD_KAFKA_RESP_ERR_NO_ERROR } ?? (stats().inFlight == 0)
+    }
+
+    /// Flushes (up to `flushTimeoutMs`), fails whatever is still queued (counted
+    /// in `failed` as "_PURGE_QUEUE"/"_PURGE_INFLIGHT"), stops the poll thread
+    /// and destroys the handle. Blocking; idempotent.
+    public func close(flushTimeoutMs: Int = 10_000) {
+        lifetime.close {
+            if flushTimeoutMs > 0 { _ = rd_kafka_flush(handle, Int32(clamping: flushTimeoutMs)) }
+            pollThread.stop()
+            if rd_kafka_outq_len(handle) > 0 {
+                _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
+                rd_kafka_poll(handle, 0) // serve the purge delivery reports
+            }
+            rd_kafka_destroy(handle)
+        }
+    }
+
+    /// The most recent errors reported by librdkafka (oldest first, at most 32):
+    /// e.g. "_ALL_BROKERS_DOWN", "_AUTHENTICATION", "_TRANSPORT".
+    public var recentErrors: [KafkaErrorEvent] { context.events.snapshot.errors }
+
+    /// The latest reported error, if any.
+    public var lastError: KafkaErrorEvent? { context.events.snapshot.errors.last }
+
+    /// The first fatal error (the producer can no longer deliver; recreate it or exit).
+    public var fatalErrorEvent: KafkaErrorEvent? { context.events.snapshot.fatal }
+
+    /// Recent librdkafka warning/error log lines (never printed to stderr).
+    public var recentLogs: [KafkaLogLine] { context.events.snapshot.logs }
+}

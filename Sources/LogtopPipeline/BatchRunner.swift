@@ -1,0 +1,80 @@
+import Foundation
+import LogtopCore
+
+/// Headless mode: writes reports as intervals close, alert events to stderr, and a one-line status
+/// when stderr is a terminal; ends on `duration`, on a stop request (signal) or when finite sources are
+/// done, then drains and writes the last partial interval and the total.
+public struct BatchRunner {
+    public var pipeline: Pipeline
+    public var writer: ResultsWriter
+    public var duration: Double?
+    public var stopRequested: @Sendable () -> Bool
+    public var log: (String) -> Void
+
+    public init(pipeline: Pipeline, writer: ResultsWriter, duration: Double?, stopRequested: @escaping @Sendable () -> Bool,
+                log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
+        self.pipeline = pipeline
+        self.writer = writer
+        self.duration = duration
+        self.stopRequested = stopRequested
+        self.log = log
+    }
+
+    /// Runs until the end; returns the process exit code.
+    public func run() -> Int32 {
+        let start = Date()
+        let tty = isatty(2) == 1
+        var lastProgress = Date.distantPast
+        var reason = "stopped"
+        while true {
+            drain(tty: tty)
+            if stopRequested() { reason = "signal"; break }
+            if let d = duration, Date().timeIntervalSince(start) >= d { reason = "duration reached"; break }
+            if pipeline.finiteRunComplete { reason = "input exhausted"; break }
+            if tty, Date().timeIntervalSince(lastProgress) >= 0.5 {
+                lastProgress = Date()
+                FileHandle.standardError.write(Data(("\r\u{1b}[K" + Self.progressLine(pipeline.status())).utf8))
+            }
+            usleep(100_000)
+        }
+        if tty { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
+        pipeline.finish()
+        drain(tty: false)
+        let s = pipeline.status()
+        log("logtop: \(reason); \(Self.summaryLine(s))")
+        if let path = writer.textPath { log("logtop: statistics appended to \(path)") }
+        return 0
+    }
+
+    private func drain(tty: Bool) {
+        let reports = pipeline.takeReports()
+        if !reports.isEmpty { writer.write(reports) }
+        for a in pipeline.takeAlerts() {
+            log((tty ? "\r\u{1b}[K" : "") + "ALERT \(CivilTime.iso8601(a.time)) \(a.message)")
+        }
+        for e in pipeline.takeSourceErrors() { log("logtop: source error: \(e)") }
+    }
+
+    /// `lines 12345 | 200.0 req/s | kafka produced 12345 delivered 12345 failed 0 | lag 3 | lost 0 | malformed 0`
+    public static func progressLine(_ s: PipelineStatus) -> String {
+        let snap = s.snapshot
+        var parts = ["lines \(snap.linesSeen)", "\(Format.fixed(snap.averageRate, decimals: 1)) req/s"]
+        parts.append("kafka produced \(s.producer.produced) delivered \(s.producer.delivered) failed \(s.producer.failed + s.producer.rejected)")
+        parts.append("lag \(s.consumer.totalLag)")
+        parts.append("lost \(s.consumer.lostRecords)")
+        parts.append("malformed \(snap.malformed) late \(snap.late)")
+        if s.backPressured { parts.append("WAITING for analyzer") }
+        if !s.connected { parts.append("BROKER DOWN") }
+        return parts.joined(separator: " | ")
+    }
+
+    public static func summaryLine(_ s: PipelineStatus) -> String {
+        var text = "\(s.snapshot.linesSeen) lines analysed (\(s.snapshot.malformed) malformed, \(s.snapshot.late) late); "
+        text += "Kafka: \(s.producer.produced) produced, \(s.producer.delivered) delivered, \(s.producer.failed + s.producer.rejected) failed"
+        if !s.producer.failuresByReason.isEmpty {
+            text += " (" + s.producer.failuresByReason.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")"
+        }
+        text += ", \(s.consumer.lostRecords) lost; \(s.alertsPublished) alert events published"
+        return text
+    }
+}

@@ -1,0 +1,357 @@
+import Foundation
+import LogtopCore
+import LogtopKafka
+import Synchronization
+
+/// The running system: sources produce lines into the `logs` topic, the analyzer consumes them into the
+/// engine, publishes alert events to the `alerts` topic and hands reports and snapshots to the front end.
+///
+/// Every blocking call (Kafka polls, flushes, file reads) runs on a thread of its own; the front end
+/// only reads values (`status()`, `takeReports()`, `takeAlerts()`) and sends `PipelineAction`s.
+public final class Pipeline: Sendable {
+    public let config: PipelineConfig
+    /// `127.0.0.1:PORT` of the embedded cluster, or the configured bootstrap servers.
+    public let brokerAddress: String
+    public let embedded: Bool
+    private let cluster: EmbeddedKafkaCluster?
+    private let logProducer: LogProducer
+    private let alertProducer: LogProducer
+    private let consumer: LogConsumer
+    private let runID: [UInt8]
+    private let ownProduced = Atomic<Int>(0)
+    private let ownConsumed = Atomic<Int>(0)
+    private let alertsPublished = Atomic<Int>(0)
+    private let stopSources = Atomic<Bool>(false)
+    private let stopAnalyzer = Atomic<Bool>(false)
+    private let drainTarget = Atomic<Int>(Int.max)
+    private let backPressure = Atomic<Bool>(false)
+    private let activeSources = Atomic<Int>(0)
+    private let finished = Atomic<Bool>(false)
+    private let shared: Mutex<Shared>
+    private let sourcesDone = DispatchGroup()
+    private let analyzerDone = DispatchSemaphore(value: 0)
+
+    private struct Shared: Sendable {
+        var snapshot: Snapshot
+        var generator: GeneratorState
+        var commands: [PipelineAction] = []
+        var reports: [IntervalReport] = []
+        var alerts: [AlertEvent] = []
+        var sourceErrors: [String] = []
+    }
+
+    /// Name of the Kafka header that marks the lines of this run (used to know when a finite run is done).
+    public static let runHeader = "logtop-run"
+    /// Name of the Kafka header that says which source a line came from.
+    public static let sourceHeader = "logtop-source"
+
+    /// Connects (or starts the embedded cluster), creates the topics and starts every thread.
+    public init(config: PipelineConfig) throws {
+        self.config = config
+        let settings: KafkaSettings
+        if let kafka = config.kafka {
+            _ = try KafkaProbe.checkReachable(kafka, timeoutMs: 10_000)
+            settings = kafka
+            cluster = nil
+            embedded = false
+            brokerAddress = kafka.bootstrapServers ?? "?"
+            if config.createTopics {
+                _ = try KafkaAdmin.ensureTopics([
+                    .init(name: config.topic, partitions: config.partitions),
+                    .init(name: config.alertsTopic, partitions: 1),
+                ], settings: settings)
+            }
+        } else {
+            let c = try EmbeddedKafkaCluster(brokers: 1)
+            _ = try c.createTopic(config.topic, partitions: config.partitions)
+            _ = try c.createTopic(config.alertsTopic, partitions: 1)
+            settings = c.settings()
+            cluster = c
+            embedded = true
+            brokerAddress = c.bootstrapServers
+        }
+        for case .file(let path) in config.sources where !FileManager.default.isReadableFile(atPath: path) {
+            throw PipelineError("cannot read \(path)", hint: "check the path given to --source file:PATH")
+        }
+        logProducer = try LogProducer(settings: settings)
+        alertProducer = try LogProducer(settings: settings)
+        consumer = try LogConsumer(settings: settings, group: config.group, autoCommitIntervalMs: config.commitIntervalMs)
+        try consumer.subscribe([config.topic])
+        var rng = SystemRandomNumberGenerator()
+        runID = Array(String(rng.next() & 0xFFFF_FFFF_FFFF, radix: 16).utf8)
+        let hasGenerator = config.sources.contains(.generator)
+        shared = Mutex(Shared(
+            snapshot: AnalysisEngine(config: config.engine).snapshot(),
+            generator: GeneratorState(enabled: hasGenerator, rate: config.generator.rate,
+                                      scenario: config.generator.scenario)))
+        startAnalyzer()
+        for source in config.sources where source != .none { startSource(source) }
+    }
+
+    deinit {
+        if !finished.load(ordering: .acquiring) { finish(drainTimeout: 0) }
+    }
+
+    // MARK: - Front-end API
+
+    public func send(_ action: PipelineAction) {
+        shared.withLock { s in
+            switch action {
+            case .setPaused(let p): s.generator.paused = p
+            case .togglePause: s.generator.paused.toggle()
+            case .setRate(let r): s.generator.rate = min(1_000_000, max(1, r))
+            case .scaleRate(let f): s.generator.rate = min(1_000_000, max(1, (s.generator.rate * f).rounded()))
+            case .scenario(let sc, let seconds):
+                s.generator.scenario = sc
+                s.generator.scenarioUntil = seconds.map { Int64(Date().timeIntervalSince1970) + Int64($0) }
+            case .setThreshold, .setRuleEnabled:
+                s.commands.append(action)
+            }
+        }
+    }
+
+    /// Interval reports closed since the last call.
+    public func takeReports() -> [IntervalReport] {
+        shared.withLock { s in defer { s.reports.removeAll() }; return s.reports }
+    }
+
+    /// Alert events since the last call, oldest first.
+    public func takeAlerts() -> [AlertEvent] {
+        shared.withLock { s in defer { s.alerts.removeAll() }; return s.alerts }
+    }
+
+    /// Errors of sources (a file that vanished, a read error) since the last call.
+    public func takeSourceErrors() -> [String] {
+        shared.withLock { s in defer { s.sourceErrors.removeAll() }; return s.sourceErrors }
+    }
+
+    /// True when every source was finite and has ended, and the analyzer has taken all their lines.
+    public var finiteRunComplete: Bool {
+        let sources = config.sources.filter { $0 != .none }
+        guard !sources.isEmpty, sources.allSatisfy(\.isFinite), activeSources.load(ordering: .acquiring) == 0 else { return false }
+        let p = logProducer.stats()
+        guard p.inFlight == 0 else { return false }
+        return ownConsumed.load(ordering: .acquiring) >= p.delivered
+    }
+
+    public func status() -> PipelineStatus {
+        let (snapshot, generator) = shared.withLock { ($0.snapshot, $0.generator) }
+        let p = logProducer.stats()
+        let a = alertProducer.stats()
+        let c = consumer.stats()
+        let lastError = [logProducer.lastError, consumer.stats().lastError, alertProducer.lastError]
+            .compactMap { $0 }.max { $0.time < $1.time }
+        let down = lastError.map { $0.code.name == "_ALL_BROKERS_DOWN" && Date().timeIntervalSince($0.time) < 10 } ?? false
+        return PipelineStatus(
+            broker: brokerAddress, embedded: embedded, connected: !down, producer: p, consumer: c,
+            ownProduced: ownProduced.load(ordering: .relaxed), ownConsumed: ownConsumed.load(ordering: .relaxed),
+            alertsPublished: alertsPublished.load(ordering: .relaxed), alertsFailed: a.failed + a.rejected,
+            generator: generator, backPressured: backPressure.load(ordering: .relaxed),
+            activeSources: activeSources.load(ordering: .relaxed), lastKafkaError: lastError?.description,
+            snapshot: snapshot)
+    }
+
+    /// Stops the sources, waits (up to `drainTimeout` seconds) until the analyzer has taken every line
+    /// they produced, closes the last interval, commits offsets and closes Kafka. Blocking; idempotent.
+    public func finish(drainTimeout: Double = 30) {
+        guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        stopSources.store(true, ordering: .releasing)
+        sourcesDone.wait()
+        _ = logProducer.flush(timeoutMs: Int(min(drainTimeout, 15) * 1000))
+        let p = logProducer.stats()
+        drainTarget.store(p.delivered, ordering: .releasing)
+        stopAnalyzer.store(true, ordering: .releasing)
+        _ = analyzerDone.wait(timeout: .now() + drainTimeout + 15)
+        logProducer.close(flushTimeoutMs: 2_000)
+        alertProducer.close(flushTimeoutMs: 5_000)
+        consumer.close()
+        cluster?.close()
+    }
+
+    // MARK: - Sources
+
+    private func startSource(_ source: SourceSpec) {
+        activeSources.add(1, ordering: .relaxed)
+        sourcesDone.enter()
+        let name = Array(source.description.utf8)
+        Thread.detachNewThread { [self] in
+            defer {
+                activeSources.subtract(1, ordering: .releasing)
+                sourcesDone.leave()
+            }
+            switch source {
+            case .generator: runGenerator(name)
+            case .file(let path):
+                let fd = open(path, O_RDONLY)
+                guard fd >= 0 else {
+                    shared.withLock { $0.sourceErrors.append("cannot open \(path): \(String(cString: strerror(errno)))") }
+                    return
+                }
+                readLines(fd, name)
+                close(fd)
+            case .stdin: readLines(0, name)
+            case .none: return
+            }
+        }
+    }
+
+    private func readLines(_ fd: Int32, _ name: [UInt8]) {
+        var splitter = LineSplitter()
+        var buffer = [UInt8](repeating: 0, count: 256 << 10)
+        var keepGoing = true
+        while keepGoing, !stopSources.load(ordering: .relaxed) {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { break }
+            buffer.withUnsafeBufferPointer { all in
+                splitter.feed(UnsafeBufferPointer(rebasing: all[0..<n])) { line in
+                    if keepGoing { keepGoing = produceLine(UnsafeRawBufferPointer(line), name, keyed: true) }
+                }
+            }
+        }
+        if keepGoing { splitter.finish { line in _ = produceLine(UnsafeRawBufferPointer(line), name, keyed: true) } }
+    }
+
+    private func runGenerator(_ name: [UInt8]) {
+        var pacer = TrafficPacer(rate: config.generator.rate, seed: config.generator.seed)
+        var model = TrafficModel(seed: config.generator.seed)
+        while !stopSources.load(ordering: .relaxed) {
+            let now = Date().timeIntervalSince1970
+            let g = shared.withLock { s -> GeneratorState in
+                if let until = s.generator.scenarioUntil, Int64(now) >= until {
+                    s.generator.scenario = nil
+                    s.generator.scenarioUntil = nil
+                }
+                return s.generator
+            }
+            pacer.rate = g.rate
+            pacer.paused = g.paused
+            let due = pacer.due(nowNanos: DispatchTime.now().uptimeNanoseconds, scenario: g.scenario)
+            var made = 0
+            for _ in 0..<due {
+                var line = model.nextLine(time: Int64(now), scenario: g.scenario)
+                let ok = line.withUTF8 { produceLine(UnsafeRawBufferPointer($0), name, keyed: false) }
+                guard ok else { break }
+                made += 1
+            }
+            if made > 0 { shared.withLock { $0.generator.generated += made } }
+            usleep(5_000)
+        }
+    }
+
+    /// Hands one line to Kafka, waiting while the analyzer is too far behind or the producer queue is
+    /// full. Returns false when the pipeline is stopping.
+    ///
+    /// Lines of a file or stdin are keyed by their source, so they land in one partition and reach the
+    /// analyzer in the order they were written (event time stays ordered); generated lines are spread
+    /// over every partition.
+    private func produceLine(_ line: UnsafeRawBufferPointer, _ source: [UInt8], keyed: Bool) -> Bool {
+        let headers = [KafkaHeader(name: Self.runHeader, value: runID), KafkaHeader(name: Self.sourceHeader, value: source)]
+        var waited = false
+        while true {
+            let failed = logProducer.stats()
+            let backlog = ownProduced.load(ordering: .relaxed) - ownConsumed.load(ordering: .relaxed) - failed.failed
+            if backlog <= config.maxBacklog { break }
+            if stopSources.load(ordering: .relaxed) { return false }
+            if !waited { backPressure.store(true, ordering: .relaxed); waited = true }
+            usleep(1_000)
+        }
+        if waited { backPressure.store(false, ordering: .relaxed) }
+        while true {
+            let outcome = keyed
+                ? source.withUnsafeBytes { logProducer.produce(topic: config.topic, key: $0, value: line, headers: headers) }
+                : logProducer.produce(topic: config.topic, key: nil, value: line, headers: headers)
+            switch outcome {
+            case .enqueued:
+                ownProduced.add(1, ordering: .relaxed)
+                return true
+            case .queueFull:
+                if stopSources.load(ordering: .relaxed) && finished.load(ordering: .relaxed) { return false }
+                usleep(1_000)
+            case .rejected:
+                return true  // counted by the producer as rejected, shown as failed
+            }
+        }
+    }
+
+    // MARK: - Analyzer
+
+    private func startAnalyzer() {
+        Thread.detachNewThread { [self] in
+            runAnalyzer()
+            analyzerDone.signal()
+        }
+    }
+
+    private func runAnalyzer() {
+        var engine = AnalysisEngine(config: config.engine)
+        var lastTick = 0.0
+        var lastSnapshot = 0.0
+        var drainDeadline: Double?
+        while true {
+            let now = Date().timeIntervalSince1970
+            if stopAnalyzer.load(ordering: .acquiring) {
+                let target = drainTarget.load(ordering: .acquiring)
+                if drainDeadline == nil { drainDeadline = now + 30 }
+                if ownConsumed.load(ordering: .relaxed) >= target || now > drainDeadline! { break }
+            }
+            let records = (try? consumer.poll(maxMessages: 5_000, timeoutMs: 50)) ?? []
+            var own = 0
+            for r in records {
+                r.value.withUnsafeBufferPointer { engine.ingest(line: $0) }
+                if r.headers.contains(where: { $0.name == Self.runHeader && $0.value == runID }) { own += 1 }
+            }
+            if !records.isEmpty {
+                try? consumer.storeOffsets(for: records)
+                ownConsumed.add(own, ordering: .releasing)
+            }
+            let commands = shared.withLock { s in defer { s.commands.removeAll() }; return s.commands }
+            for c in commands {
+                switch c {
+                case .setThreshold(let k, let v): engine.setThreshold(k, v)
+                case .setRuleEnabled(let k, let on): engine.setRuleEnabled(k, on)
+                default: break
+                }
+            }
+            if now - lastTick >= 0.1 {
+                lastTick = now
+                engine.tick(now: Int64(now))
+                publish(&engine)
+            }
+            if now - lastSnapshot >= Double(config.snapshotIntervalMs) / 1000 || !commands.isEmpty {
+                lastSnapshot = now
+                let snap = engine.snapshot()
+                shared.withLock { $0.snapshot = snap }
+            }
+        }
+        publish(&engine)
+        let last = engine.finish()
+        let snap = engine.snapshot()
+        shared.withLock {
+            $0.reports.append(contentsOf: last)
+            $0.snapshot = snap
+        }
+        try? consumer.commitSync()
+    }
+
+    private func publish(_ engine: inout AnalysisEngine) {
+        let alerts = engine.takeAlerts()
+        let reports = engine.takeReports()
+        for a in alerts {
+            let key = Array("\(a.rule.rawValue)|\(a.offender ?? "")".utf8)
+            let value = Array(ReportFormatter.alertJSON(a).utf8)
+            var tries = 0
+            while case .queueFull = alertProducer.produce(topic: config.alertsTopic, key: key, value: value), tries < 1000 {
+                tries += 1
+                usleep(1_000)
+            }
+            alertsPublished.add(1, ordering: .relaxed)
+        }
+        if !alerts.isEmpty || !reports.isEmpty {
+            shared.withLock {
+                $0.alerts.append(contentsOf: alerts)
+                $0.reports.append(contentsOf: reports)
+            }
+        }
+    }
+}

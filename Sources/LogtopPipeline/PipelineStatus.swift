@@ -1,0 +1,63 @@
+import LogtopCore
+import LogtopKafka
+
+/// What the sinks show about the pipeline itself: Kafka, sources, generator.
+public struct PipelineStatus: Sendable {
+    /// `embedded` or the configured bootstrap servers.
+    public var broker: String
+    public var embedded: Bool
+    /// False once a broker error says the cluster cannot be reached.
+    public var connected: Bool
+    public var producer: ProducerStats
+    public var consumer: ConsumerStats
+    /// Lines our sources handed to Kafka, and lines of ours the analyzer has taken.
+    public var ownProduced: Int
+    public var ownConsumed: Int
+    /// Alert records published to the alerts topic.
+    public var alertsPublished: Int
+    public var alertsFailed: Int
+    public var generator: GeneratorState
+    /// Sources currently held back because the analyzer is behind.
+    public var backPressured: Bool
+    /// Sources still running.
+    public var activeSources: Int
+    public var lastKafkaError: String?
+    public var snapshot: Snapshot
+
+    /// Lines produced by our sources and not analysed yet.
+    public var backlog: Int { max(0, ownProduced - ownConsumed) }
+}
+
+/// The generator's state, changeable at runtime.
+public struct GeneratorState: Sendable, Equatable {
+    public var enabled: Bool
+    public var rate: Double
+    public var paused: Bool
+    public var scenario: TrafficScenario?
+    /// Wall time (Unix seconds) when a timed scenario ends.
+    public var scenarioUntil: Int64?
+    public var generated: Int
+
+    public init(enabled: Bool = false, rate: Double = 200, paused: Bool = false, scenario: TrafficScenario? = nil,
+                scenarioUntil: Int64? = nil, generated: Int = 0) {
+        self.enabled = enabled
+        self.rate = rate
+        self.paused = paused
+        self.scenario = scenario
+        self.scenarioUntil = scenarioUntil
+        self.generated = generated
+    }
+}
+
+/// Commands from a front end, handled by the pipeline.
+public enum PipelineAction: Sendable, Equatable {
+    case setPaused(Bool)
+    case togglePause
+    case setRate(Double)
+    /// Multiply the rate (e.g. 1.25 or 0.8).
+    case scaleRate(Double)
+    /// Start a scenario for `seconds` (nil: until changed); `nil` scenario stops it.
+    case scenario(TrafficScenario?, seconds: Int?)
+    case setThreshold(AlertKind, Double)
+    case setRuleEnabled(AlertKind, Bool)
+}

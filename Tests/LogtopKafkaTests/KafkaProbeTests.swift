@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+@testable import LogtopKafka
+
+@Suite struct KafkaProbeTests {
+    @Test func unreachableBrokerIsReportedWithinTheTimeout() async throws {
+        let settings = KafkaSettings(bootstrapServers: "127.0.0.1:1")
+        let started = Date()
+        let outcome = try await onThread { () -> Result<KafkaClusterInfo, KafkaError> in
+            Result { () throws(KafkaError) in try KafkaProbe.checkReachable(settings, timeoutMs: 5000) }
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed < 7)
+        guard case .failure(let error) = outcome else {
+            Issue.record("127.0.0.1:1 must be unreachable")
+            return
+        }
+        #expect(error.kind == .unreachable)
+        #expect(error.description.contains("127.0.0.1:1"))
+        #expect(error.hint?.contains("nothing listens") == true, "connection refused hint: \(error)")
+    }
+
+    @Test func missingBootstrapIsAConfigurationError() {
+        #expect(throws: KafkaError.self) { _ = try KafkaProbe.checkReachable(KafkaSettings(), timeoutMs: 100) }
+    }
+
+    @Test func embeddedClusterIsReachable() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 2)
+        defer { cluster.close() }
+        let settings = cluster.settings()
+        let info = try await onThread { try KafkaProbe.checkReachable(settings, timeoutMs: 5000) }
+        #expect(info.brokers.count == 2)
+        #expect(Set(info.brokers.map(\.id)) == [1, 2])
+    }
+
+    /// The mock listens in plaintext: TLS and SASL clients fail fast, with a hint.
+    @Test func tlsAndSaslMismatchesGetAHint() async throws {
+        let cluster = try EmbeddedKafkaCluster()
+        defer { cluster.close() }
+        let cases: [(KafkaSettings.SecurityProtocol, String)] = [(.ssl, "TLS"), (.saslSSL, "TLS"), (.saslPlaintext, "SASL")]
+        for (securityProtocol, hintWord) in cases {
+            var settings = cluster.settings()
+            settings.securityProtocol = securityProtocol
+            settings.saslUsername = "user"
+            settings.saslPassword = "password-value"
+            let probeSettings = settings
+            let outcome = try await onThread { () -> Result<KafkaClusterInfo, KafkaError> in
+                Result { () throws(KafkaError) in try KafkaProbe.checkReachable(probeSettings, timeoutMs: 4000) }
+            }
+            guard case .failure(let error) = outcome else {
+                Issue.record("\(securityProtocol) against a plaintext listener must fail")
+                continue
+            }
+            #expect(error.kind == .unreachable)
+            #expect(error.description.contains(cluster.bootstrapServers))
+            #expect(error.hint?.contains(hintWord) == true, "\(securityProtocol): \(error)")
+            #expect(!error.description.contains("password-value"))
+        }
+    }
+}

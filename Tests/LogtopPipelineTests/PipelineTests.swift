@@ -1,0 +1,150 @@
+import Foundation
+import LogtopCore
+import LogtopKafka
+import Testing
+@testable import LogtopPipeline
+
+@Suite(.serialized) struct ThroughKafka {
+    @Test func replayedFileTotalsEqualAnIndependentCount() throws {
+        var model = TrafficModel(seed: 3)
+        var lines: [String] = []
+        let t0: Int64 = 1_795_784_400
+        for i in 0..<20_000 { lines.append(model.nextLine(time: t0 + Int64(i / 100), scenario: i % 7 == 0 ? .errors : nil)) }
+        lines.insert("this is not an access log line", at: 500)
+        let path = try temporaryFile(lines.joined(separator: "\n") + "\n")
+        // Independent count: the status is the field after the closing quote of the request.
+        var expected: [Int: Int] = [:]
+        for l in lines {
+            guard let open = l.range(of: "] \""),
+                  let q = l.range(of: "\" ", options: .literal, range: open.upperBound..<l.endIndex) else { continue }
+            expected[Int(l[q.upperBound...].prefix(3))!, default: 0] += 1
+        }
+        let pipeline = try Pipeline(config: quickConfig([.file(path)]))
+        #expect(pipeline.embedded)
+        #expect(waitUntil(60) { pipeline.finiteRunComplete })
+        pipeline.finish()
+        let reports = pipeline.takeReports()
+        let total = try #require(reports.last)
+        #expect(total.isTotal)
+        #expect(total.summary.requests == 20_000)
+        #expect(total.summary.malformed == 1)
+        #expect(total.summary.late == 0)
+        #expect(Dictionary(uniqueKeysWithValues: total.summary.status.map { ($0.code, $0.count) }) == expected)
+        // Event time is the log's own: intervals are the log's minutes.
+        #expect(reports.first!.start == t0)
+        let s = pipeline.status()
+        #expect(s.producer.produced == 20_001 && s.producer.delivered == 20_001 && s.producer.failed == 0)
+        #expect(s.ownConsumed == 20_001)
+        #expect(s.consumer.lostRecords == 0)
+    }
+
+    @Test func generatedLinesAreAllDeliveredAndAnalysed() throws {
+        let pipeline = try Pipeline(config: quickConfig([.generator], rate: 3_000))
+        #expect(waitUntil(30) { pipeline.status().generator.generated >= 10_000 })
+        pipeline.finish()
+        let s = pipeline.status()
+        let total = try #require(pipeline.takeReports().last)
+        #expect(s.generator.generated >= 10_000)
+        #expect(s.producer.produced == s.generator.generated)
+        #expect(s.producer.delivered == s.producer.produced && s.producer.failed == 0)
+        #expect(total.summary.requests + total.summary.malformed == s.producer.delivered)
+        #expect(total.summary.malformed == 0)
+    }
+
+    @Test func pausingStopsTheGenerator() throws {
+        let pipeline = try Pipeline(config: quickConfig([.generator], rate: 500))
+        defer { pipeline.finish(drainTimeout: 5) }
+        #expect(waitUntil(20) { pipeline.status().generator.generated > 100 })
+        pipeline.send(.setPaused(true))
+        usleep(100_000)
+        let atPause = pipeline.status().generator.generated
+        #expect(waitUntil(20) { pipeline.status().snapshot.linesSeen >= atPause })
+        // While paused nothing more is generated (checked over a bounded wait).
+        #expect(!waitUntil(1) { pipeline.status().generator.generated > atPause })
+        pipeline.send(.setPaused(false))
+        #expect(waitUntil(20) { pipeline.status().generator.generated > atPause + 50 })
+    }
+
+    @Test func backPressureHoldsSourcesInsteadOfLosing() throws {
+        var c = quickConfig([.generator], rate: 20_000)
+        c.maxBacklog = 500
+        let pipeline = try Pipeline(config: c)
+        #expect(waitUntil(30) { pipeline.status().generator.generated >= 20_000 })
+        let s = pipeline.status()
+        #expect(s.backlog <= 500 + 5_000)   // at most one generator burst beyond the bound
+        pipeline.finish()
+        let after = pipeline.status()
+        #expect(after.consumer.lostRecords == 0)
+        #expect(after.ownConsumed == after.producer.delivered)
+    }
+}
+
+@Suite struct ScenariosFireTheirAlerts {
+    /// Runs the generator, switches `scenario` on after a baseline, and waits for `rule` to fire.
+    func fires(_ scenario: TrafficScenario, _ rule: AlertKind, baseline: Bool = false) throws -> (AlertEvent?, String) {
+        let pipeline = try Pipeline(config: quickConfig([.generator], rate: 300, scenario: baseline ? nil : scenario))
+        defer { pipeline.finish(drainTimeout: 5) }
+        if baseline {
+            // Enough seconds of normal traffic for the 8 s baseline and the 3 s window.
+            _ = waitUntil(30) { pipeline.status().snapshot.runTotalRequests >= 300 * 12 }
+            pipeline.send(.scenario(scenario, seconds: 60))
+        }
+        var seen: [AlertEvent] = []
+        _ = waitUntil(60) {
+            seen += pipeline.takeAlerts()
+            return seen.contains { $0.rule == rule && $0.state == .firing }
+        }
+        return (seen.first { $0.rule == rule && $0.state == .firing }, pipeline.brokerAddress)
+    }
+
+    @Test func floodNamesTheFlooder() throws {
+        let (event, _) = try fires(.flood, .clientFlood)
+        let e = try #require(event)
+        #expect(e.offender != nil && e.value >= 50)
+    }
+
+    @Test func scanFiresNotFoundSurge() throws {
+        let (event, _) = try fires(.scan, .notFoundSurge)
+        #expect(try #require(event).offender != nil)
+    }
+
+    @Test func errorsFireErrorRate() throws {
+        #expect(try fires(.errors, .errorRate).0 != nil)
+    }
+
+    @Test func slowFiresLatency() throws {
+        #expect(try fires(.slow, .latencyP95).0 != nil)
+    }
+
+    @Test func spikeFiresAgainstBaseline() throws {
+        #expect(try fires(.spike, .rateSpike, baseline: true).0 != nil)
+    }
+
+    @Test func dropFiresWhenTrafficStops() throws {
+        #expect(try fires(.drop, .rateDrop, baseline: true).0 != nil)
+    }
+}
+
+@Suite struct AlertsTopic {
+    @Test func kcatReadsTheAlertRecordsLogtopWrote() throws {
+        let kcat = ["/usr/bin/kcat", "/usr/bin/kafkacat"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let kcatPath = try #require(kcat, "kcat is installed by scripts/setup.sh")
+        let pipeline = try Pipeline(config: quickConfig([.generator], rate: 300, scenario: .flood))
+        defer { pipeline.finish(drainTimeout: 5) }
+        var seen: [AlertEvent] = []
+        #expect(waitUntil(60) { seen += pipeline.takeAlerts(); return !seen.isEmpty })
+        #expect(waitUntil(10) { pipeline.status().alertsPublished >= 1 && pipeline.status().alertsFailed == 0 })
+        var output = ""
+        #expect(waitUntil(30) {
+            output = runProgram(kcatPath, ["-b", pipeline.brokerAddress, "-t", "alerts", "-C", "-o", "beginning", "-e", "-q",
+                                           "-f", "%k\t%s\n"], timeout: 20) ?? ""
+            return output.contains("client_flood")
+        })
+        let line = try #require(output.split(separator: "\n").first { $0.contains("\"rule\":\"client_flood\"") })
+        let parts = line.split(separator: "\t", maxSplits: 1)
+        #expect(parts.count == 2)
+        #expect(parts[0].hasPrefix("client_flood|"))      // key: rule and offender
+        #expect(parts[1].contains("\"state\":\"firing\""))
+        #expect(parts[1].contains("\"threshold\":50"))
+    }
+}
