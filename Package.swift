@@ -22,6 +22,15 @@ let package = Package(
         ),
         // The only code that touches librdkafka.
         .target(name: "LogtopKafka", dependencies: ["CRdKafka"]),
+        // ncursesw from Debian (libncursesw5-dev).
+        .systemLibrary(
+            name: "CNcurses",
+            pkgConfig: "ncursesw",
+            providers: [.apt(["libncursesw5-dev"])]
+        ),
+        // The only code that touches ncurses: screen, panes, key map, event loop. Knows snapshots and
+        // actions, never Kafka.
+        .target(name: "LogtopTUI", dependencies: ["CNcurses", "LogtopCore"]),
         // Sources, analyzer and batch sink wired through Kafka: the runtime shared by every front end.
         .target(name: "LogtopPipeline", dependencies: ["LogtopCore", "LogtopKafka"]),
         .executableTarget(
@@ -30,11 +39,13 @@ let package = Package(
                 "LogtopCore",
                 "LogtopKafka",
                 "LogtopPipeline",
+                "LogtopTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "LogtopCoreTests", dependencies: ["LogtopCore"]),
         .testTarget(name: "LogtopKafkaTests", dependencies: ["LogtopKafka"]),
+        .testTarget(name: "LogtopTUITests", dependencies: ["LogtopTUI", "LogtopCore"]),
         .testTarget(name: "LogtopPipelineTests", dependencies: ["LogtopPipeline", "LogtopKafka", "LogtopCore"]),
     ]
 )

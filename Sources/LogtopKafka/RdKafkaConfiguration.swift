@@ -21,7 +21,7 @@ enum RdKafkaConfiguration {
                 if KafkaSettings.isSecret(key: key) {
                     detail = result == RD_KAFKA_CONF_UNKNOWN ? "unknown property" : "invalid value"
                 } else {
-                    detail = String(decoding: errstr.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                    detail = errstr.cString
                 }
                 throw KafkaError(
                     kind: .configuration,
@@ -56,7 +56,7 @@ enum RdKafkaConfiguration {
                 var buffer = [CChar](repeating: 0, count: 512)
                 let original = rd_kafka_fatal_error(rk, &buffer, buffer.count)
                 code = KafkaErrorCode(original)
-                text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                text = buffer.cString
                 fatal = true
             }
             context.events.record(KafkaErrorEvent(code: code, reason: text, isFatal: fatal))
@@ -87,7 +87,7 @@ enum RdKafkaConfiguration {
         var errstr = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(type, conf, &errstr, errstr.count) else {
             rd_kafka_conf_destroy(conf)
-            let detail = String(decoding: errstr.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let detail = errstr.cString
             throw KafkaError(kind: .clientCreation, message: "cannot create Kafka client: \(detail)")
         }
         return handle

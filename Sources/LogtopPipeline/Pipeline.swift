@@ -16,7 +16,7 @@ public final class Pipeline: Sendable {
     private let cluster: EmbeddedKafkaCluster?
     private let logProducer: LogProducer
     private let alertProducer: LogProducer
-    private let consumer: LogConsumer
+    private let consumer: LogConsumer?
     private let runID: [UInt8]
     private let ownProduced = Atomic<Int>(0)
     private let ownConsumed = Atomic<Int>(0)
@@ -75,8 +75,13 @@ public final class Pipeline: Sendable {
         }
         logProducer = try LogProducer(settings: settings)
         alertProducer = try LogProducer(settings: settings)
-        consumer = try LogConsumer(settings: settings, group: config.group, autoCommitIntervalMs: config.commitIntervalMs)
-        try consumer.subscribe([config.topic])
+        if config.analyze {
+            let c = try LogConsumer(settings: settings, group: config.group, autoCommitIntervalMs: config.commitIntervalMs)
+            try c.subscribe([config.topic])
+            consumer = c
+        } else {
+            consumer = nil
+        }
         var rng = SystemRandomNumberGenerator()
         runID = Array(String(rng.next() & 0xFFFF_FFFF_FFFF, radix: 16).utf8)
         let hasGenerator = config.sources.contains(.generator)
@@ -84,7 +89,7 @@ public final class Pipeline: Sendable {
             snapshot: AnalysisEngine(config: config.engine).snapshot(),
             generator: GeneratorState(enabled: hasGenerator, rate: config.generator.rate,
                                       scenario: config.generator.scenario)))
-        startAnalyzer()
+        if let consumer { startAnalyzer(consumer) } else { analyzerDone.signal() }
         for source in config.sources where source != .none { startSource(source) }
     }
 
@@ -138,8 +143,8 @@ public final class Pipeline: Sendable {
         let (snapshot, generator) = shared.withLock { ($0.snapshot, $0.generator) }
         let p = logProducer.stats()
         let a = alertProducer.stats()
-        let c = consumer.stats()
-        let lastError = [logProducer.lastError, consumer.stats().lastError, alertProducer.lastError]
+        let c = consumer?.stats() ?? ConsumerStats()
+        let lastError = [logProducer.lastError, c.lastError, alertProducer.lastError]
             .compactMap { $0 }.max { $0.time < $1.time }
         let down = lastError.map { $0.code.name == "_ALL_BROKERS_DOWN" && Date().timeIntervalSince($0.time) < 10 } ?? false
         return PipelineStatus(
@@ -164,7 +169,7 @@ public final class Pipeline: Sendable {
         _ = analyzerDone.wait(timeout: .now() + drainTimeout + 15)
         logProducer.close(flushTimeoutMs: 2_000)
         alertProducer.close(flushTimeoutMs: 5_000)
-        consumer.close()
+        consumer?.close()
         cluster?.close()
     }
 
@@ -248,7 +253,7 @@ public final class Pipeline: Sendable {
     private func produceLine(_ line: UnsafeRawBufferPointer, _ source: [UInt8], keyed: Bool) -> Bool {
         let headers = [KafkaHeader(name: Self.runHeader, value: runID), KafkaHeader(name: Self.sourceHeader, value: source)]
         var waited = false
-        while true {
+        while consumer != nil {
             let failed = logProducer.stats()
             let backlog = ownProduced.load(ordering: .relaxed) - ownConsumed.load(ordering: .relaxed) - failed.failed
             if backlog <= config.maxBacklog { break }
@@ -276,14 +281,14 @@ public final class Pipeline: Sendable {
 
     // MARK: - Analyzer
 
-    private func startAnalyzer() {
+    private func startAnalyzer(_ consumer: LogConsumer) {
         Thread.detachNewThread { [self] in
-            runAnalyzer()
+            runAnalyzer(consumer)
             analyzerDone.signal()
         }
     }
 
-    private func runAnalyzer() {
+    private func runAnalyzer(_ consumer: LogConsumer) {
         var engine = AnalysisEngine(config: config.engine)
         var lastTick = 0.0
         var lastSnapshot = 0.0

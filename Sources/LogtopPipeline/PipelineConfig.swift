@@ -73,6 +73,8 @@ public struct PipelineConfig: Sendable {
     public var snapshotIntervalMs = 200
     /// Offsets are committed this often (and at shutdown), ms.
     public var commitIntervalMs = 1000
+    /// Run the analyzer (consumer). `logtop generate` only produces, so it never joins the group.
+    public var analyze = true
     /// Create `logs` and `alerts` when missing.
     public var createTopics = true
 

@@ -202,6 +202,7 @@ struct Generate: ParsableCommand {
         }
         var c = config
         c.sources = [.generator]
+        c.analyze = false
         let pipeline: Pipeline
         do { pipeline = try Pipeline(config: c) } catch { fail("\(error)") }
         FileHandle.standardError.write(Data("\(pipeline.embedded ? "embedded Kafka broker at" : "Kafka brokers") \(pipeline.brokerAddress)\n".utf8))
