@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+/// Drives the real `logtop` binary built by `swift test`.
+@Suite(.serialized) struct BatchCommand {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var binary: String {
+        if let b = ProcessInfo.processInfo.environment["LOGTOP_BIN"] { return b }
+        return packageRoot.appendingPathComponent(".build/debug/logtop").path
+    }
+
+    func launch(_ args: [String], in dir: String, stdin: FileHandle? = nil) throws -> (Process, Pipe) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        if let stdin { p.standardInput = stdin }
+        try p.run()
+        return (p, err)
+    }
+
+    func scratch() throws -> String {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("logtop-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    @Test func sigtermDrainsAndWritesTheTotal() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build logtop first")
+        let dir = try scratch()
+        let (p, err) = try launch(["--batch", "--rate", "500", "--results-json", "r.jsonl"], in: dir)
+        let results = dir + "/results.txt"
+        let collected = TextCollector(err.fileHandleForReading)
+        // Running once it has said where Kafka is; the results file exists from the start.
+        #expect(waitUntil(20) { collected.text.contains("embedded Kafka broker") })
+        #expect(p.isRunning)
+        kill(p.processIdentifier, SIGTERM)
+        #expect(waitUntil(30) { !p.isRunning })
+        #expect(p.terminationStatus == 0)
+        #expect(waitUntil(5) { collected.finished })
+        let stderr = collected.text
+        #expect(stderr.hasPrefix("embedded Kafka broker at 127.0.0.1:"))
+        #expect(stderr.contains("signal"))
+        let text = try String(contentsOfFile: results, encoding: .utf8)
+        #expect(text.contains("==== TOTAL"))
+        let json = try String(contentsOfFile: dir + "/r.jsonl", encoding: .utf8)
+        let last = try #require(json.split(separator: "\n").last)
+        #expect(last.hasPrefix("{\"type\":\"total\""))
+    }
+
+    @Test func stdinSourceEndsWhenInputIsExhausted() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build logtop first")
+        let dir = try scratch()
+        let input = Pipe()
+        let (p, _) = try launch(["--batch", "--source", "stdin", "--results-json", "r.jsonl"], in: dir, stdin: input.fileHandleForReading)
+        var lines = ""
+        for i in 0..<3_000 {
+            lines += "10.0.0.\(i % 9) - - [26/Nov/2026:10:00:\(String(format: "%02d", i / 100)) +0000] \"GET /p\(i % 4) HTTP/1.1\" \(i % 10 == 0 ? 500 : 200) 12 \"-\" \"t\"\n"
+        }
+        input.fileHandleForWriting.write(Data(lines.utf8))
+        try input.fileHandleForWriting.close()
+        #expect(waitUntil(60) { !p.isRunning })
+        #expect(p.terminationStatus == 0)
+        let json = try String(contentsOfFile: dir + "/r.jsonl", encoding: .utf8)
+        let total = try #require(json.split(separator: "\n").last)
+        #expect(total.contains("\"type\":\"total\""))
+        #expect(total.contains("\"requests\":3000"))
+        #expect(total.contains("\"500\":300"))
+        #expect(total.contains("\"start\":\"2026-11-26T10:00:00Z\""))
+    }
+
+    @Test func badArgumentsAreExplained() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build logtop first")
+        let dir = try scratch()
+        for (args, needle) in [(["--batch", "--source", "ftp://x"], "--source ftp://x"),
+                               (["--batch", "--scenario", "meteor"], "--scenario meteor"),
+                               (["--batch", "--source", "file:/nonexistent/access.log"], "cannot read /nonexistent/access.log")] {
+            let (p, err) = try launch(args, in: dir)
+            #expect(waitUntil(15) { !p.isRunning })
+            #expect(p.terminationStatus != 0)
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(text.contains(needle), "\(args): \(text)")
+        }
+    }
+}
+
+/// Collects a file handle's text on a background thread.
+final class TextCollector: @unchecked Sendable {
+    // @unchecked: every access goes through `lock`.
+    private let lock = NSLock()
+    private var data = Data()
+    private var done = false
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            while true {
+                let chunk = handle.availableData
+                lock.lock()
+                if chunk.isEmpty { done = true; lock.unlock(); return }
+                data.append(chunk)
+                lock.unlock()
+            }
+        }
+    }
+
+    var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
+    var finished: Bool { lock.lock(); defer { lock.unlock() }; return done }
+}
