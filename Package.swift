@@ -31,8 +31,10 @@ let package = Package(
         // The only code that touches ncurses: screen, panes, key map, event loop. Knows snapshots and
         // actions, never Kafka.
         .target(name: "LogtopTUI", dependencies: ["CNcurses", "LogtopCore"]),
+        // zlib from Debian (zlib1g-dev), to read rotated .gz logs.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Sources, analyzer and batch sink wired through Kafka: the runtime shared by every front end.
-        .target(name: "LogtopPipeline", dependencies: ["LogtopCore", "LogtopKafka"]),
+        .target(name: "LogtopPipeline", dependencies: ["LogtopCore", "LogtopKafka", "CZlib"]),
         .executableTarget(
             name: "logtop",
             dependencies: [

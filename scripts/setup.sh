@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   pkg-config
+  zlib1g-dev         # reads rotated .gz logs
   librdkafka-dev     # Kafka client (>= 2.0.2), with the in-process mock cluster
   libncursesw5-dev   # wide-character ncurses for the dashboard
   libssl-dev         # TLS for SASL_SSL connections

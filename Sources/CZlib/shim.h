@@ -1,0 +1,4 @@
+#ifndef LOGTOP_CZLIB_SHIM_H
+#define LOGTOP_CZLIB_SHIM_H
+#include <zlib.h>
+#endif
