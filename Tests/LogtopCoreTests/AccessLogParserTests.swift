@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import LogtopCore
 
@@ -203,33 +204,43 @@ private let oct10: Int64 = 971_211_336
         #expect(huge.withUnsafeBufferPointer { tooLong.parse($0) } == .malformed(.tooLong))
     }
 
-    @Test func randomBytesNeverTrap() {
+    /// The fuzz corpus in the repository (Fuzz/corpus), also used by scripts/fuzz.sh.
+    static func corpus() -> [[UInt8]] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dir = root.appendingPathComponent("Fuzz/corpus")
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return files.sorted().compactMap { FileManager.default.contents(atPath: dir.appendingPathComponent($0).path).map { Array($0) } }
+    }
+
+    /// A bounded, seeded mutation run over the corpus (scripts/fuzz.sh runs libFuzzer for longer).
+    @Test func mutatedCorpusNeverTrapsNorLeaksControlCharacters() throws {
+        let seeds = Self.corpus()
+        try #require(seeds.count >= 10, "Fuzz/corpus is missing")
         var rng = SeededBytes(seed: 42)
         var p = AccessLogParser()
-        let seeds = [Array(#"1.2.3.4 - - [10/Oct/2000:20:55:36 +0000] "GET / HTTP/1.1" 200 1 "-" "-" 0.1"#.utf8),
-                     Array(#"{"remote_addr":"1.1.1.1","time_iso8601":"2000-10-10T20:55:36Z","status":"200","request":"GET / HTTP/1.1"}"#.utf8)]
         var parsed = 0, malformed = 0
-        for i in 0..<20_000 {
-            var b = seeds[i % 2]
-            for _ in 0..<Int.random(in: 1...6, using: &rng) {
+        let rounds = 30_000
+        for i in 0..<rounds {
+            var b = seeds[i % seeds.count]
+            for _ in 0..<Int.random(in: 0...6, using: &rng) where !b.isEmpty {
                 let k = Int.random(in: 0..<b.count, using: &rng)
-                switch Int.random(in: 0..<3, using: &rng) {
+                switch Int.random(in: 0..<4, using: &rng) {
                 case 0: b[k] = UInt8.random(in: 0...255, using: &rng)
                 case 1: b.remove(at: k)
-                default: b.insert(UInt8.random(in: 0...255, using: &rng), at: k)
+                case 2: b.insert(UInt8.random(in: 0...255, using: &rng), at: k)
+                default: b.insert(contentsOf: b[k..<min(b.count, k + 8)], at: k)
                 }
-                if b.isEmpty { break }
             }
             switch b.withUnsafeBufferPointer({ p.parse($0) }) {
             case .record(let r):
                 parsed += 1
-                for t in [r.client, r.path ?? "", r.userAgent ?? "", r.referrer ?? ""] {
+                for t in [r.client, r.method ?? "", r.path ?? "", r.proto ?? "", r.userAgent ?? "", r.referrer ?? "", r.vhost ?? ""] {
                     #expect(!t.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
                 }
             case .malformed: malformed += 1
             }
         }
-        #expect(parsed + malformed == 20_000)
+        #expect(parsed + malformed == rounds)
         #expect(parsed > 0 && malformed > 0)
     }
 }
