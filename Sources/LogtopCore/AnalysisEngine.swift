@@ -57,6 +57,8 @@ public struct AnalysisEngine: Sendable {
     public private(set) var config: EngineConfig
     private var parser: AccessLogParser
     private var buckets: [Int64: TrafficAggregate] = [:]
+    /// Smallest key of `buckets` after the last eviction (records only add keys at or after it, or late).
+    private var oldestBucket: Int64?
     /// Newest event time seen (or advanced by the wall clock when idle).
     public private(set) var maxEventTime: Int64?
     private var nextIntervalStart: Int64?
@@ -110,6 +112,11 @@ public struct AnalysisEngine: Sendable {
         case .record(let r): ingest(r)
         case .malformed(let reason): countMalformed(reason, line)
         }
+    }
+
+    /// Count a line that a reader already knows to be malformed (e.g. cut because it was too long).
+    public mutating func ingestMalformed(_ reason: MalformedReason, line: UnsafeBufferPointer<UInt8>) {
+        countMalformed(reason, line)
     }
 
     public mutating func ingest(line: String) {
@@ -212,9 +219,11 @@ public struct AnalysisEngine: Sendable {
         clockAdvanced = false
         let keep = max(Int64(config.window), longestRuleSpan) + Int64(config.lateness) + 2
         let horizon = min(next, maxT - keep)
-        if buckets.count > Int(keep) + Int(i) + 8 || buckets.keys.contains(where: { $0 < horizon }) {
-            buckets = buckets.filter { $0.key >= horizon }
+        if let oldest = oldestBucket, oldest < horizon {
+            let expired = buckets.keys.filter { $0 < horizon }
+            for key in expired { buckets.removeValue(forKey: key) }
         }
+        oldestBucket = buckets.keys.min()
     }
 
     private mutating func closeInterval(_ start: Int64, _ end: Int64) {
@@ -288,19 +297,23 @@ public struct AnalysisEngine: Sendable {
             }
             guard baseline > 0 else { return AlertMeasurement(value: nil) }
             return AlertMeasurement(value: rate / baseline, baselineRate: baseline)
-        case .clientFlood, .notFoundSurge:
+        case .notFoundSurge:
             guard count >= rule.minVolume else { return AlertMeasurement(value: nil) }
-            var merged = TopK(capacity: config.secondCapacity)
-            for t in from...s {
-                guard let b = buckets[t] else { continue }
-                merged.merge(rule.kind == .clientFlood ? b.clients : b.notFoundClients)
+            var notFound = 0
+            for t in from...s { notFound += buckets[t]?.notFound ?? 0 }
+            let value = Double(notFound) / Double(w)
+            // The offender is only worth finding when the rule may fire.
+            let offender = value >= rule.threshold * rule.resolveRatio ? topKey(from, s, \.notFoundClients)?.key : nil
+            return AlertMeasurement(value: value, offender: offender)
+        case .clientFlood:
+            guard count >= rule.minVolume else { return AlertMeasurement(value: nil) }
+            // Cheap upper bound first: the sum of each second's busiest count.
+            var bound = 0
+            for t in from...s { bound += buckets[t]?.clients.maxCount ?? 0 }
+            if Double(bound) / Double(w) < rule.threshold * rule.resolveRatio {
+                return AlertMeasurement(value: Double(bound) / Double(w))
             }
-            if rule.kind == .notFoundSurge {
-                var notFound = 0
-                for t in from...s { notFound += buckets[t]?.notFound ?? 0 }
-                return AlertMeasurement(value: Double(notFound) / Double(w), offender: merged.top(1).first?.key)
-            }
-            guard let top = merged.top(1).first else { return AlertMeasurement(value: 0) }
+            guard let top = topKey(from, s, \.clients) else { return AlertMeasurement(value: 0) }
             return AlertMeasurement(value: Double(top.count) / Double(w), offender: top.key)
         case .latencyP95:
             var h = LatencyHistogram()
@@ -308,6 +321,23 @@ public struct AnalysisEngine: Sendable {
             guard h.total >= max(1, rule.minVolume), let p95 = h.percentile(0.95) else { return AlertMeasurement(value: nil) }
             return AlertMeasurement(value: Double(p95) / 1000)
         }
+    }
+
+    /// The key with the largest count over seconds `from...to` of the sketch at `path`: candidates
+    /// are each second's few largest keys, summed over every second.
+    private func topKey(_ from: Int64, _ to: Int64, _ path: KeyPath<TrafficAggregate, TopK>) -> (key: String, count: Int)? {
+        var candidates = Set<String>()
+        for t in from...to {
+            guard let b = buckets[t] else { continue }
+            for e in b[keyPath: path].top(3) { candidates.insert(e.key) }
+        }
+        var best: (key: String, count: Int)?
+        for c in candidates {
+            var n = 0
+            for t in from...to { n += buckets[t]?[keyPath: path].estimate(c) ?? 0 }
+            if best == nil || n > best!.count || (n == best!.count && c < best!.key) { best = (c, n) }
+        }
+        return best
     }
 
     // MARK: - Output

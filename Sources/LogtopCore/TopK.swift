@@ -26,6 +26,8 @@ public struct TopEntry: Sendable, Equatable {
 public struct TopK: Sendable {
     public let capacity: Int
     public private(set) var total: Int = 0
+    /// Largest count held: an upper bound of any key's count, kept without sorting.
+    public private(set) var maxCount: Int = 0
     private var slotOf: [String: Int32] = [:]
     private var keys: [String] = []
     private var counts: [Int] = []
@@ -52,8 +54,9 @@ public struct TopK: Sendable {
             serverErrors: status >= 500 && status < 600 ? weight : 0, error: 0)
     }
 
-    @usableFromInline
-    mutating func add(_ key: String, weight: Int, clientErrors: Int, serverErrors: Int, error: Int) {
+    /// Adds and returns the slot now holding `key`.
+    @usableFromInline @discardableResult
+    mutating func add(_ key: String, weight: Int, clientErrors: Int, serverErrors: Int, error: Int) -> Int {
         total += weight
         if let s = slotOf[key] {
             let slot = Int(s)
@@ -61,8 +64,9 @@ public struct TopK: Sendable {
             errors[slot] += error
             fours[slot] += clientErrors
             fives[slot] += serverErrors
+            if counts[slot] > maxCount { maxCount = counts[slot] }
             siftDown(Int(heapPos[slot]))
-            return
+            return slot
         }
         if keys.count < capacity {
             let slot = keys.count
@@ -74,48 +78,48 @@ public struct TopK: Sendable {
             fives.append(serverErrors)
             heap.append(Int32(slot))
             heapPos.append(Int32(heap.count - 1))
+            if weight > maxCount { maxCount = weight }
             siftUp(heap.count - 1)
-            return
+            return slot
         }
         // Replace the minimum: the newcomer inherits its count as possible overestimate.
         let slot = Int(heap[0])
         let floorCount = counts[slot]
-        slotOf[keys[slot]] = nil
+        slotOf.removeValue(forKey: keys[slot])
         slotOf[key] = Int32(slot)
         keys[slot] = key
         counts[slot] = floorCount + weight
         errors[slot] = floorCount + error
         fours[slot] = clientErrors
         fives[slot] = serverErrors
+        if counts[slot] > maxCount { maxCount = counts[slot] }
         siftDown(0)
+        return slot
     }
 
     /// Adds every entry of `other` (counts summed, errors widened), the mergeable-summary way.
     public mutating func merge(_ other: TopK) {
-        let myFloor = floor
+        if other.keys.isEmpty { total += other.total; return }
         let otherFloor = other.floor
         let mergedTotal = total + other.total
-        defer { total = mergedTotal }
-        var seen = Set<String>()
+        var touched = [Bool](repeating: false, count: capacity)
         for i in other.keys.indices {
             let k = other.keys[i]
-            seen.insert(k)
-            // A key absent from a full sketch may have had up to `floor` occurrences there.
-            let extra = slotOf[k] == nil ? myFloor : 0
-            add(k, weight: other.counts[i], clientErrors: other.fours[i], serverErrors: other.fives[i],
-                error: other.errors[i] + extra)
-            if extra > 0, let s = slotOf[k] {
-                counts[Int(s)] += extra
-                siftDown(Int(heapPos[Int(s)]))
-            }
+            // A key absent from this sketch while it is full may have had up to `floor` occurrences:
+            // `add` replaces the minimum and inherits its count as overestimate, which covers that.
+            let slot = add(k, weight: other.counts[i], clientErrors: other.fours[i], serverErrors: other.fives[i],
+                           error: other.errors[i])
+            touched[slot] = true
         }
         if otherFloor > 0 {
-            for i in keys.indices where !seen.contains(keys[i]) {
+            for i in keys.indices where !touched[i] {
                 counts[i] += otherFloor
                 errors[i] += otherFloor
+                if counts[i] > maxCount { maxCount = counts[i] }
             }
             rebuildHeap()
         }
+        total = mergedTotal
     }
 
     /// The `n` largest entries, largest first (ties by key for stable output).
