@@ -46,24 +46,25 @@ public struct AccessLogParser: Sendable {
     private mutating func parseCLF(_ s: UnsafeBufferPointer<UInt8>, expect: LogFormat?) -> ParseOutcome {
         let n = s.count
         var p = 0
-        // Up to four space-separated tokens before "[".
-        var tokens: [(Int, Int)] = []
-        tokens.reserveCapacity(4)
+        // Up to four space-separated tokens before "[" (kept in locals: no allocation per line).
+        var count = 0
+        var first = (0, 0), second = (0, 0)
         while p < n, s[p] != Ascii.lbracket {
             let t0 = p
             while p < n, s[p] != Ascii.space { p += 1 }
-            tokens.append((t0, p))
+            if count == 0 { first = (t0, p) } else if count == 1 { second = (t0, p) }
+            count += 1
             while p < n, s[p] == Ascii.space { p += 1 }
-            if tokens.count > 4 { return .malformed(.badLayout) }
+            if count > 4 { return .malformed(.badLayout) }
         }
         guard p < n else { return .malformed(.noTimestamp) }
         let clientRange: (Int, Int)
         var vhost: String?
-        switch tokens.count {
-        case 3 where expect != .vcombined: clientRange = tokens[0]
+        switch count {
+        case 3 where expect != .vcombined: clientRange = first
         case 4 where expect == nil || expect == .vcombined:
-            clientRange = tokens[1]
-            vhost = Self.text(s, tokens[0].0, tokens[0].1)
+            clientRange = second
+            vhost = Self.text(s, first.0, first.1)
         default: return .malformed(.badLayout)
         }
         // [dd/Mon/yyyy:HH:MM:SS +hhmm]
