@@ -1,0 +1,102 @@
+// Throughput and memory of LogtopCore. Run from Benchmarks/:
+//
+//     swift package --disable-sandbox benchmark
+//
+// Each benchmark runs in a process of its own. Throughput is the custom metric `Lines per second`,
+// timed inside the benchmark around the measured work and shown in thousands (K). In the 1M-line
+// benchmarks one iteration is 10^6 lines (`scalingFactor: .mega`), so their `*` rows (wall clock,
+// mallocs) are per line. `enginebench` (Sources/enginebench) runs the same workloads without the
+// benchmark harness and its malloc interposer.
+import Benchmark
+import LogCorpus
+import LogtopCore
+
+/// One million lines from `TrafficModel(seed: 1)`, 200 per second of event time.
+func makeCorpus() -> LogCorpus {
+    let corpus = LogCorpus(lines: 1_000_000, seed: 1, linesPerSecond: 200)
+    precondition(corpus.lineCount == BenchmarkScalingFactor.mega.rawValue)
+    return corpus
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [linesPerSecond, .wallClock, .mallocCountTotal],
+        units: [linesPerSecond: .kilo],
+        warmupIterations: 1,
+        scalingFactor: .mega,
+        maxDuration: .seconds(15),
+        maxIterations: 8
+    )
+
+    // Parsing only: bytes → LogRecord.
+    Benchmark("Parse 1M combined lines") { benchmark, corpus in
+        var parser = AccessLogParser(format: .auto)
+        var records = 0
+        let clock = ContinuousClock()
+        benchmark.startMeasurement()
+        let began = clock.now
+        corpus.forEachLine { line in
+            if case .record = parser.parse(line) { records += 1 }
+        }
+        let elapsed = clock.now - began
+        benchmark.stopMeasurement()
+        benchmark.measurement(linesPerSecond, perSecond(corpus.lineCount, elapsed))
+        precondition(records == corpus.lineCount, "malformed lines in the corpus")
+        blackHole(records)
+    } setup: {
+        makeCorpus()
+    }
+
+    // The whole engine: parse, per-second aggregates, windows, intervals, alert rules; then one
+    // snapshot as a sink would take it.
+    Benchmark("Parse + aggregate 1M lines (AnalysisEngine)") { benchmark, corpus in
+        var engine = AnalysisEngine(config: EngineConfig())
+        let clock = ContinuousClock()
+        benchmark.startMeasurement()
+        let began = clock.now
+        corpus.forEachLine { line in engine.ingest(line: line) }
+        let snapshot = engine.snapshot()
+        let elapsed = clock.now - began
+        benchmark.stopMeasurement()
+        benchmark.measurement(linesPerSecond, perSecond(corpus.lineCount, elapsed))
+        precondition(engine.malformedCount == 0 && engine.linesSeen == corpus.lineCount)
+        blackHole(snapshot)
+    } setup: {
+        makeCorpus()
+    }
+
+    // Worst case for memory: every line has its own client and path (10M of each), 10,000 lines per
+    // second of event time (1,000 s, 16 report intervals). The engine's sketches must keep resident
+    // memory bounded (goal ≤ 64 MiB for the whole process).
+    Benchmark(
+        "Engine memory, 10M distinct paths and clients",
+        configuration: .init(
+            metrics: [.wallClock, .peakMemoryResident, .peakMemoryResidentDelta, .mallocCountTotal, linesPerSecond],
+            units: [.peakMemoryResident: .mega, .peakMemoryResidentDelta: .mega, linesPerSecond: .kilo],
+            warmupIterations: 0,
+            scalingFactor: .one,
+            maxDuration: .seconds(60),
+            maxIterations: 1
+        )
+    ) { benchmark in
+        let lines = 10_000_000
+        let writer = DistinctLineWriter()
+        var engine = AnalysisEngine(config: EngineConfig())
+        let clock = ContinuousClock()
+        let began = clock.now
+        for i in 0..<lines {
+            writer.withLine(i, time: LogCorpus.defaultStart + Int64(i / 10_000)) { engine.ingest(line: $0) }
+        }
+        let snapshot = engine.snapshot()
+        benchmark.measurement(linesPerSecond, perSecond(lines, clock.now - began))
+        precondition(engine.malformedCount == 0 && engine.linesSeen == lines)
+        blackHole(snapshot)
+    }
+}
+
+/// Lines per second measured inside the benchmark (for benchmarks whose iteration is not 10^k lines).
+let linesPerSecond = BenchmarkMetric.custom("Lines per second", polarity: .prefersLarger, useScalingFactor: false)
+
+func perSecond(_ lines: Int, _ elapsed: Duration) -> Int {
+    Int((Double(lines) / (elapsed / .nanoseconds(1)) * 1e9).rounded())
+}

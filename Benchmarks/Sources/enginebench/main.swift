@@ -1,0 +1,137 @@
+// enginebench: feeds an access log to LogtopCore's AnalysisEngine (or only its parser) and prints
+// the throughput, for comparisons with other tools on the same file.
+//
+//     enginebench [--parse-only] FILE     read FILE in 4 MiB chunks, split lines, ingest every line,
+//                                         then take a snapshot and finish the run
+//     enginebench --distinct N [--rate R] N generated lines, each with its own client and path,
+//                                         R lines per second of event time (default 1000)
+//
+// The last line of output is machine-readable: `lines=… malformed=… seconds=… lines_per_second=… max_rss_kib=…`.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import LogCorpus
+import LogtopCore
+
+func fail(_ message: String) -> Never {
+    var text = "enginebench: \(message)\nusage: enginebench [--parse-only] FILE | enginebench --distinct N [--rate R]\n"
+    text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    exit(2)
+}
+
+/// `value`, or exit with `message`.
+func require<T>(_ value: T?, _ message: @autoclosure () -> String) -> T {
+    guard let value else { fail(message()) }
+    return value
+}
+
+func positive(_ text: String?) -> Int? {
+    guard let text, let v = Int(String(text.filter { $0 != "_" })), v > 0 else { return nil }
+    return v
+}
+
+var parseOnly = false
+var distinct: Int?
+var rate = 1000
+var path: String?
+var args = CommandLine.arguments.dropFirst()
+while let a = args.popFirst() {
+    switch a {
+    case "--parse-only": parseOnly = true
+    case "--distinct": distinct = require(positive(args.popFirst()), "bad --distinct")
+    case "--rate": rate = require(positive(args.popFirst()), "bad --rate")
+    case "-h", "--help": fail("help")
+    default: path = a
+    }
+}
+
+/// Parser only or the whole engine, behind one `ingest`.
+struct Sink {
+    var parseOnly: Bool
+    var parser = AccessLogParser()
+    var engine = AnalysisEngine(config: EngineConfig())
+    var lines = 0
+    var malformed = 0
+    var checksum = 0
+
+    mutating func ingest(_ line: UnsafeBufferPointer<UInt8>) {
+        lines += 1
+        if parseOnly {
+            switch parser.parse(line) {
+            case .record(let r): checksum &+= r.status
+            case .malformed: malformed += 1
+            }
+        } else {
+            engine.ingest(line: line)
+        }
+    }
+
+    mutating func end() -> String {
+        guard !parseOnly else { return "status checksum \(checksum)" }
+        let snapshot = engine.snapshot()
+        malformed = engine.malformedCount
+        let total = engine.finish().last!
+        let top = total.summary.topPaths.first.map { "\($0.key) \($0.count)" } ?? "-"
+        return "window \(snapshot.window.requests) requests, run total \(total.summary.requests), "
+            + "~\(total.summary.uniqueClients) clients, top path \(top)"
+    }
+}
+
+func maxRSSKiB() -> Int {
+    var usage = rusage()
+    #if canImport(Darwin)
+    getrusage(RUSAGE_SELF, &usage)
+    #else
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    #endif
+    #if canImport(Darwin)
+    return Int(usage.ru_maxrss) / 1024
+    #else
+    return Int(usage.ru_maxrss)
+    #endif
+}
+
+var sink = Sink(parseOnly: parseOnly)
+let clock = ContinuousClock()
+let began = clock.now
+
+if let n = distinct {
+    let writer = DistinctLineWriter()
+    for i in 0..<n {
+        writer.withLine(i, time: LogCorpus.defaultStart + Int64(i / rate)) { sink.ingest($0) }
+    }
+} else {
+    guard let path else { fail("no FILE") }
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { fail("cannot open \(path)") }
+    let chunk = 4 << 20
+    let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk)
+    var kept = 0  // bytes of an unfinished line at the start of `buffer`
+    while true {
+        if kept == chunk { fail("a line longer than \(chunk) bytes") }
+        let n = read(fd, buffer + kept, chunk - kept)
+        if n < 0 { fail("read error on \(path)") }
+        if n == 0 { break }
+        let end = kept + n
+        var p = 0
+        while p < end, let nl = memchr(buffer + p, 0x0A, end - p) {
+            let q = UnsafeMutablePointer<UInt8>(nl.assumingMemoryBound(to: UInt8.self)) - buffer
+            sink.ingest(UnsafeBufferPointer(start: buffer + p, count: q - p))
+            p = q + 1
+        }
+        kept = end - p
+        if kept > 0, p > 0 { memmove(buffer, buffer + p, kept) }
+    }
+    if kept > 0 { sink.ingest(UnsafeBufferPointer(start: buffer, count: kept)) }
+    close(fd)
+    buffer.deallocate()
+}
+let summary = sink.end()
+let elapsed = clock.now - began
+let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+let perSecond = Double(sink.lines) / seconds
+print("enginebench (\(parseOnly ? "parse only" : "parse + aggregate")): \(sink.lines) lines in \(seconds) s, "
+    + "\(Int(perSecond)) lines/s; \(summary)")
+print("lines=\(sink.lines) malformed=\(sink.malformed) seconds=\(seconds) lines_per_second=\(Int(perSecond)) max_rss_kib=\(maxRSSKiB())")
