@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "logtop", targets: ["logtop"]),
         .library(name: "LogtopCore", targets: ["LogtopCore"]),
+        .library(name: "LogtopKafka", targets: ["LogtopKafka"]),
+        .library(name: "LogtopPipeline", targets: ["LogtopPipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
