@@ -1,0 +1,83 @@
+import LogtopCore
+
+/// Everything the dashboard shows at one moment, filled by the wiring from the pipeline's status every
+/// frame. The dashboard never sees Kafka itself: only these values.
+public struct DashboardFeed: Sendable, Equatable {
+    /// The analyzer's live view: window statistics, rules, firing alerts and recent alert events.
+    public var snapshot: Snapshot
+    /// Bootstrap servers, or the embedded cluster's address.
+    public var broker: String
+    public var embedded: Bool
+    public var connected: Bool
+    /// Producer accounting of the log lines sent to Kafka.
+    public var produced: Int
+    public var delivered: Int
+    public var failed: Int
+    public var inFlight: Int
+    /// Delivery failures and rejections by librdkafka error name.
+    public var failuresByReason: [String: Int]
+    /// Records in the logs topic not yet read by the analyzer.
+    public var consumerLag: Int64
+    /// Records skipped by the consumer (e.g. deleted by retention before being read).
+    public var lostRecords: Int64
+    /// Alert events written to the alerts topic, and those that could not be.
+    public var alertsPublished: Int
+    public var alertsFailed: Int
+    public var generator: GeneratorInfo
+    /// Sources are waiting for the analyzer to catch up.
+    public var backPressured: Bool
+    public var lastKafkaError: String?
+    /// A passing problem to show (a source that failed), if any.
+    public var notice: String?
+    /// Wall time of this feed (Unix seconds).
+    public var now: Int64
+
+    public init(snapshot: Snapshot = .empty, broker: String = "", embedded: Bool = true, connected: Bool = true,
+                produced: Int = 0, delivered: Int = 0, failed: Int = 0, inFlight: Int = 0,
+                failuresByReason: [String: Int] = [:], consumerLag: Int64 = 0, lostRecords: Int64 = 0,
+                alertsPublished: Int = 0, alertsFailed: Int = 0, generator: GeneratorInfo = GeneratorInfo(),
+                backPressured: Bool = false, lastKafkaError: String? = nil, notice: String? = nil, now: Int64 = 0) {
+        self.snapshot = snapshot
+        self.broker = broker
+        self.embedded = embedded
+        self.connected = connected
+        self.produced = produced
+        self.delivered = delivered
+        self.failed = failed
+        self.inFlight = inFlight
+        self.failuresByReason = failuresByReason
+        self.consumerLag = consumerLag
+        self.lostRecords = lostRecords
+        self.alertsPublished = alertsPublished
+        self.alertsFailed = alertsFailed
+        self.generator = generator
+        self.backPressured = backPressured
+        self.lastKafkaError = lastKafkaError
+        self.notice = notice
+        self.now = now
+    }
+
+    /// The traffic generator as the dashboard shows it.
+    public struct GeneratorInfo: Sendable, Equatable {
+        /// False when the generator is not among the sources.
+        public var enabled: Bool
+        /// Lines per second asked for.
+        public var rate: Double
+        public var paused: Bool
+        public var scenario: TrafficScenario?
+        /// Seconds until the scenario ends (nil: until changed).
+        public var scenarioSecondsLeft: Int?
+        /// Lines generated in the run.
+        public var generated: Int
+
+        public init(enabled: Bool = true, rate: Double = 200, paused: Bool = false, scenario: TrafficScenario? = nil,
+                    scenarioSecondsLeft: Int? = nil, generated: Int = 0) {
+            self.enabled = enabled
+            self.rate = rate
+            self.paused = paused
+            self.scenario = scenario
+            self.scenarioSecondsLeft = scenarioSecondsLeft
+            self.generated = generated
+        }
+    }
+}

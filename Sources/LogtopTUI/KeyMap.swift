@@ -1,0 +1,191 @@
+import LogtopCore
+
+/// What a key does.
+public enum KeyAction: Sendable, Equatable {
+    case togglePause
+    case rateUp, rateDown
+    case nextRule, previousRule
+    case raiseThreshold, lowerThreshold
+    case toggleRule
+    case scenario(TrafficScenario)
+    case stopScenario
+    case freeze
+    case nextTopList, nextSort
+    case clearAlerts
+    case scrollOlder, scrollNewer, scrollNewest
+    case toggleHelp, closeHelp
+    case redraw
+    case quit
+}
+
+/// One line of the key table: the keys, how help shows them, and what they do.
+public struct KeyBinding: Sendable, Equatable {
+    public var keys: [Key]
+    /// How the keys are written in help, Unicode and ASCII.
+    public var label: String
+    public var asciiLabel: String
+    public var help: String
+    public var action: KeyAction
+
+    public init(_ keys: [Key], _ label: String, ascii: String? = nil, _ help: String, _ action: KeyAction) {
+        self.keys = keys
+        self.label = label
+        self.asciiLabel = ascii ?? label
+        self.help = help
+        self.action = action
+    }
+}
+
+/// The key table (htop style): every key the dashboard knows, its help line, and the pure function
+/// that applies a key to the view state and says which commands to send.
+public enum KeyMap {
+    /// Generation rate factor of `+` (and its inverse for `-`).
+    public static let rateFactor = 1.25
+    /// Seconds a scenario started from the keyboard runs.
+    public static let scenarioSeconds = 60
+    /// Seconds a footer message stays.
+    public static let flashSeconds: Int64 = 4
+
+    public static let bindings: [KeyBinding] = {
+        var b: [KeyBinding] = [
+            KeyBinding([.char("p")], "p", "pause / resume generator", .togglePause),
+            KeyBinding([.char("+"), .char("=")], "+", "generation rate x1.25", .rateUp),
+            KeyBinding([.char("-"), .char("_")], "-", "generation rate /1.25", .rateDown),
+            KeyBinding([.tab, .char("]")], "Tab ]", "select next alert rule", .nextRule),
+            KeyBinding([.backTab, .char("[")], "S-Tab [", "select previous rule", .previousRule),
+            KeyBinding([.up, .char(">"), .char(".")], "↑ >", ascii: "Up >", "raise rule threshold", .raiseThreshold),
+            KeyBinding([.down, .char("<"), .char(",")], "↓ <", ascii: "Down <", "lower rule threshold", .lowerThreshold),
+            KeyBinding([.char("e")], "e", "enable / disable the rule", .toggleRule),
+        ]
+        for (i, s) in TrafficScenario.allCases.enumerated() {
+            b.append(KeyBinding([.char(Character(String(i + 1)))], String(i + 1), "scenario \(s.rawValue) (\(scenarioSeconds) s)", .scenario(s)))
+        }
+        b += [
+            KeyBinding([.char("0")], "0", "stop the scenario", .stopScenario),
+            KeyBinding([.char("f")], "f", "freeze / unfreeze display", .freeze),
+            KeyBinding([.char("t")], "t", "cycle the top list", .nextTopList),
+            KeyBinding([.char("s")], "s", "cycle the top-list sort", .nextSort),
+            KeyBinding([.char("c")], "c", "clear the alert log", .clearAlerts),
+            KeyBinding([.pageDown, .char("j")], "PgDn j", "scroll alert log: older", .scrollOlder),
+            KeyBinding([.pageUp, .char("k")], "PgUp k", "scroll alert log: newer", .scrollNewer),
+            KeyBinding([.home, .char("g")], "Home g", "alert log: newest first", .scrollNewest),
+            KeyBinding([.char("?"), .char("h"), .function(1)], "? h F1", "show / hide this help", .toggleHelp),
+            KeyBinding([.escape], "Esc", "close help", .closeHelp),
+            KeyBinding([.control("l")], "Ctrl-L", "redraw the screen", .redraw),
+            KeyBinding([.char("q"), .char("Q"), .control("c")], "q", "quit (Ctrl-C too)", .quit),
+        ]
+        return b
+    }()
+
+    private static let table: [Key: KeyAction] = {
+        var t: [Key: KeyAction] = [:]
+        for b in bindings { for k in b.keys { t[k] = b.action } }
+        return t
+    }()
+
+    /// Keys shown in the footer, most important first: (key, label).
+    public static let footer: [(key: String, asciiKey: String, label: String)] = [
+        ("p", "p", "Pause"), ("+-", "+-", "Rate"), ("Tab", "Tab", "Rule"), ("↑↓", "<>", "Threshold"),
+        ("1-6", "1-6", "Scenario"), ("f", "f", "Freeze"), ("t", "t", "Top"), ("s", "s", "Sort"),
+        ("c", "c", "Clear"), ("?", "?", "Help"), ("q", "q", "Quit"),
+    ]
+
+    public static func action(for key: Key) -> KeyAction? { table[key] }
+
+    /// The lines of the help overlay: every binding, the scenario keys merged into one line.
+    public static func helpEntries(ascii: Bool) -> [(keys: String, help: String)] {
+        var out: [(String, String)] = []
+        var scenarioKeys: [String] = []
+        for b in bindings {
+            if case .scenario = b.action {
+                scenarioKeys.append(b.label)
+                if scenarioKeys.count == TrafficScenario.allCases.count {
+                    out.append(("\(scenarioKeys.first!)-\(scenarioKeys.last!)", "start a scenario (\(scenarioSeconds) s)"))
+                }
+                continue
+            }
+            out.append((ascii ? b.asciiLabel : b.label, b.help))
+        }
+        return out
+    }
+
+    /// Applies `key` to `state`: the new state and the commands for the pipeline.
+    public static func handle(_ key: Key, state: DashboardState, feed: DashboardFeed) -> (DashboardState, [DashboardCommand]) {
+        var s = state
+        guard let action = action(for: key) else { return (s, []) }
+        var commands: [DashboardCommand] = []
+        func flash(_ text: String) {
+            s.flash = text
+            s.flashUntil = feed.now + flashSeconds
+        }
+        let rules = s.rules(feed)
+        let selected = rules.firstIndex { $0.kind == s.selectedRule }
+        switch action {
+        case .togglePause:
+            guard feed.generator.enabled else { flash("no generator in this run (--source)"); break }
+            commands.append(.togglePause)
+            flash(feed.generator.paused ? "generator resumed" : "generator paused")
+        case .rateUp, .rateDown:
+            guard feed.generator.enabled else { flash("no generator in this run (--source)"); break }
+            let f = action == .rateUp ? rateFactor : 1 / rateFactor
+            commands.append(.scaleRate(f))
+            flash("generation rate \(Format.number(min(1_000_000, max(1, (feed.generator.rate * f).rounded())))) lines/s")
+        case .nextRule, .previousRule:
+            guard !rules.isEmpty else { break }
+            let i = selected ?? -1
+            let n = rules.count
+            let j = action == .nextRule ? (i + 1) % n : (i - 1 + n) % n
+            s.selectedRule = rules[max(0, j)].kind
+        case .raiseThreshold, .lowerThreshold:
+            guard let i = selected else { break }
+            let r = rules[i]
+            let stepped = r.threshold + (action == .raiseThreshold ? r.step : -r.step)
+            let value = max(r.minimumThreshold, (stepped * 1e6).rounded() / 1e6)
+            guard value != r.threshold else { flash("\(r.kind.rawValue) threshold is at its minimum"); break }
+            s.pendingThresholds[r.kind] = value
+            commands.append(.setThreshold(r.kind, value))
+            flash("\(r.kind.rawValue) threshold \(Format.number(r.threshold)) -> \(Format.number(value)) \(r.unit)")
+        case .toggleRule:
+            guard let i = selected else { break }
+            let r = rules[i]
+            s.pendingEnabled[r.kind] = !r.enabled
+            commands.append(.setRuleEnabled(r.kind, !r.enabled))
+            flash("\(r.kind.rawValue) \(r.enabled ? "disabled" : "enabled")")
+        case .scenario(let sc):
+            guard feed.generator.enabled else { flash("no generator in this run (--source)"); break }
+            commands.append(.scenario(sc, seconds: scenarioSeconds))
+            flash("scenario \(sc.rawValue) for \(scenarioSeconds) s: \(sc.summary)")
+        case .stopScenario:
+            guard feed.generator.enabled else { break }
+            commands.append(.scenario(nil, seconds: nil))
+            flash(feed.generator.scenario.map { "scenario \($0.rawValue) stopped" } ?? "no scenario running")
+        case .freeze:
+            s.frozenSnapshot = s.isFrozen ? nil : feed.snapshot
+            flash(s.isFrozen ? "display frozen (the pipeline keeps running)" : "display live")
+        case .nextTopList:
+            s.topList = s.topList.next
+        case .nextSort:
+            s.sort = s.sort.next
+        case .clearAlerts:
+            s.clearedAlerts = AlertLogMark(events: (s.frozenSnapshot ?? feed.snapshot).recentAlerts)
+            s.alertScroll = 0
+            flash("alert log cleared")
+        case .scrollOlder:
+            let count = s.visibleAlerts(s.frozenSnapshot ?? feed.snapshot).count
+            s.alertScroll = min(s.alertScroll + 1, max(0, count - 1))
+        case .scrollNewer:
+            s.alertScroll = max(0, s.alertScroll - 1)
+        case .scrollNewest:
+            s.alertScroll = 0
+        case .toggleHelp:
+            s.helpVisible.toggle()
+        case .closeHelp:
+            s.helpVisible = false
+        case .redraw:
+            break
+        case .quit:
+            s.quitRequested = true
+        }
+        return (s, commands)
+    }
+}

@@ -1,0 +1,76 @@
+import LogtopCore
+
+extension DashboardRenderer {
+    /// Kafka and pipeline: broker, producer accounting, consumer lag and losses, malformed and late
+    /// lines, alert records, the generator.
+    mutating func drawPipelinePane(_ rect: Rect) {
+        let inner = rect.inset(1)
+        buffer.box(rect, title: "Kafka & pipeline", info: feed.embedded ? "embedded" : nil, glyphs: glyphs)
+        guard inner.height >= 1, inner.width >= 16 else { return }
+        var lines: [[(String, Style)]] = []
+        let half = inner.width / 2
+        /// Two label/value pairs in two columns.
+        func pair(_ a: String, _ av: String, _ aStyle: Style, _ b: String, _ bv: String, _ bStyle: Style) -> [(String, Style)] {
+            let first = a + " " + av
+            let gap = max(2, half - width(first))
+            return [(a + " ", .dim), (av, aStyle), (String(repeating: " ", count: gap), .normal), (b + " ", .dim), (bv, bStyle)]
+        }
+        lines.append([
+            (glyphs.dot + " ", feed.connected ? .good : .bad),
+            (feed.connected ? "" : "DOWN ", .bad),
+            (feed.embedded ? "embedded " : "", .dim), (feed.broker, .strong),
+        ])
+        lines.append(pair("produced", Compact.count(feed.produced), .strong, "delivered", Compact.count(feed.delivered), .strong))
+        lines.append(pair("failed", Compact.count(feed.failed), feed.failed > 0 ? .bad : .strong,
+                          "in flight", Compact.count(feed.inFlight), .strong))
+        lines.append(pair("lag", Compact.count(feed.consumerLag), feed.consumerLag > 10_000 ? .warn : .strong,
+                          "lost", Compact.count(feed.lostRecords), feed.lostRecords > 0 ? .bad : .strong))
+        lines.append(pair("malformed", Compact.count(feed.snapshot.malformed), feed.snapshot.malformed > 0 ? .warn : .strong,
+                          "late", Compact.count(feed.snapshot.late), feed.snapshot.late > 0 ? .warn : .strong))
+        lines.append(pair("alerts out", Compact.count(feed.alertsPublished), .strong,
+                          "failed", Compact.count(feed.alertsFailed), feed.alertsFailed > 0 ? .bad : .strong))
+        let g = feed.generator
+        if g.enabled {
+            var gen: [(String, Style)] = [("generator ", .dim), ("\(Compact.rate(g.rate))/s ", .strong)]
+            if g.paused {
+                gen.append(("\(glyphs.pause) PAUSED", .warn))
+            } else if let sc = g.scenario {
+                gen.append(("\(glyphs.firing) \(sc.rawValue)", .warn))
+                if let left = g.scenarioSecondsLeft { gen.append((" \(Compact.seconds(left)) left", .dim)) }
+            } else {
+                gen.append(("\(glyphs.play) running", .good))
+            }
+            lines.append(gen)
+        } else {
+            lines.append([("generator ", .dim), ("off", .strong), (" (other sources)", .dim)])
+        }
+        if feed.backPressured { lines.append([("waiting: analyzer behind", .warn)]) }
+        if let e = feed.lastKafkaError { lines.append([("last error ", .dim), (e, .bad)]) }
+        for (reason, n) in feed.failuresByReason.sorted(by: { $0.key < $1.key }) {
+            lines.append([("  \(reason) ", .dim), (Compact.count(n), .bad)])
+        }
+        for (i, line) in lines.prefix(inner.height).enumerated() {
+            spans(line, x: inner.x, y: inner.y + i, limit: inner.width)
+        }
+    }
+
+    /// Every alert rule: threshold, window, on/off, firing; the selected one highlighted.
+    mutating func drawRulesPane(_ rect: Rect) {
+        let inner = rect.inset(1)
+        buffer.box(rect, title: "Alert rules", info: "Tab select, \(ascii ? "Up/Dn" : glyphs.up + glyphs.down) threshold", glyphs: glyphs)
+        guard inner.height >= 1, inner.width >= 16 else { return }
+        let firing = Set(traffic.active.map(\.rule))
+        for (i, r) in rules.prefix(inner.height).enumerated() {
+            let y = inner.y + i
+            let selected = r.kind == state.selectedRule
+            let mark = firing.contains(r.kind) ? glyphs.firing : " "
+            let text = "\(selected ? glyphs.next : " ") \(pad(r.kind.rawValue, 16))"
+                + "\(comparison(r.kind)) \(Format.number(r.threshold)) \(r.unit)"
+            let tail = "\(r.window) s \(r.enabled ? "on " : "off")\(mark)"
+            let left = pad(text, max(0, inner.width - width(tail) - 1))
+            let style: Style = selected ? .selected : (firing.contains(r.kind) ? (Self.isCritical(r.kind) ? .bad : .warn) : .normal)
+            buffer.put(left + " " + tail, x: inner.x, y: y, style: style, limit: inner.width)
+            if !r.enabled && !selected { buffer.restyle(Rect(x: inner.x, y: y, width: inner.width, height: 1), .dim) }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import LogtopCore
+import Testing
+@testable import LogtopTUI
+
+@Suite("Key handling")
+struct KeyMapTests {
+    let feed = liveFeed(Fixtures.normal)
+
+    func press(_ keys: [Key], _ state: DashboardState = DashboardState(), feed: DashboardFeed? = nil) -> (DashboardState, [DashboardCommand]) {
+        var s = state
+        var all: [DashboardCommand] = []
+        for k in keys {
+            let (next, c) = KeyMap.handle(k, state: s, feed: feed ?? self.feed)
+            s = next
+            all += c
+        }
+        return (s, all)
+    }
+
+    @Test func pauseRateAndScenarios() {
+        #expect(press([.char("p")]).1 == [.togglePause])
+        #expect(press([.char("+")]).1 == [.scaleRate(1.25)])
+        #expect(press([.char("-")]).1 == [.scaleRate(0.8)])
+        let names = TrafficScenario.allCases
+        for (i, s) in names.enumerated() {
+            #expect(press([.char(Character(String(i + 1)))]).1 == [.scenario(s, seconds: 60)])
+        }
+        #expect(press([.char("3")]).0.flash?.contains("flood") == true)
+        #expect(press([.char("0")]).1 == [.scenario(nil, seconds: nil)])
+    }
+
+    @Test func generatorKeysDoNothingWithoutAGenerator() {
+        var f = feed
+        f.generator.enabled = false
+        for k in [Key.char("p"), .char("+"), .char("3")] {
+            let (s, c) = press([k], feed: f)
+            #expect(c.isEmpty)
+            #expect(s.flash?.contains("no generator") == true)
+        }
+    }
+
+    @Test func selectRuleAndChangeItsThreshold() {
+        // Default selection: error_rate (5 %, step 1).
+        var (s, c) = press([.up])
+        #expect(c == [.setThreshold(.errorRate, 6)])
+        #expect(s.rules(feed).first { $0.kind == .errorRate }?.threshold == 6)
+        // A second press before the analyzer's snapshot shows the change: builds on the pending value.
+        (s, c) = press([.up, .char(">")])
+        #expect(c == [.setThreshold(.errorRate, 6), .setThreshold(.errorRate, 7)])
+        // Tab moves to rate_high (1000 req/s, step 100); ] and [ too; Shift-Tab goes back.
+        (s, c) = press([.tab, .down])
+        #expect(s.selectedRule == .rateHigh)
+        #expect(c == [.setThreshold(.rateHigh, 900)])
+        #expect(press([.char("]"), .char("]")]).0.selectedRule == .rateSpike)
+        #expect(press([.backTab]).0.selectedRule == .latencyP95)
+        #expect(press([.char("[")]).0.selectedRule == .latencyP95)
+        // rate_drop: fractional step without float noise.
+        var st = DashboardState()
+        st.selectedRule = .rateDrop
+        #expect(press([.up], st).1 == [.setThreshold(.rateDrop, 0.25)])
+        #expect(press([.down, .down, .down], st).1 == [.setThreshold(.rateDrop, 0.15), .setThreshold(.rateDrop, 0.1), .setThreshold(.rateDrop, 0.05)])
+    }
+
+    @Test func thresholdsClampAtTheRuleMinimum() {
+        var st = DashboardState()
+        st.selectedRule = .rateSpike  // 3, step 0.5, minimum 1.1
+        let (s, c) = press(Array(repeating: .down, count: 8), st)
+        #expect(c.first == .setThreshold(.rateSpike, 2.5))
+        #expect(c.last == .setThreshold(.rateSpike, 1.1))
+        #expect(c.count == 4)  // 2.5, 2, 1.5, 1.1, then nothing more to lower
+        #expect(s.flash?.contains("minimum") == true)
+    }
+
+    @Test func pendingThresholdIsForgottenOnceTheSnapshotHasIt() {
+        let (s, _) = press([.up])
+        var applied = feed
+        applied.snapshot.rules = applied.snapshot.rules.map { r in
+            var r = r
+            if r.kind == .errorRate { r.threshold = 6 }
+            return r
+        }
+        var reconciled = s
+        reconciled.reconcile(with: applied)
+        #expect(reconciled.pendingThresholds.isEmpty)
+        var stale = s
+        stale.reconcile(with: feed)
+        #expect(stale.pendingThresholds[.errorRate] == 6)
+    }
+
+    @Test func enableDisableRule() {
+        let (s, c) = press([.char("e")])
+        #expect(c == [.setRuleEnabled(.errorRate, false)])
+        #expect(s.rules(feed).first { $0.kind == .errorRate }?.enabled == false)
+        #expect(press([.char("e"), .char("e")]).1 == [.setRuleEnabled(.errorRate, false), .setRuleEnabled(.errorRate, true)])
+    }
+
+    @Test func viewKeysChangeOnlyTheView() {
+        var (s, c) = press([.char("f")])
+        #expect(c.isEmpty)
+        #expect(s.frozenSnapshot == feed.snapshot)
+        (s, _) = press([.char("f"), .char("f")])
+        #expect(!s.isFrozen)
+        (s, _) = press([.char("t")])
+        #expect(s.topList == .clients)
+        (s, _) = press(Array(repeating: .char("t"), count: 4))
+        #expect(s.topList == .urls)
+        (s, _) = press([.char("s"), .char("s")])
+        #expect(s.sort == .serverErrors)
+        (s, _) = press([.char("?")])
+        #expect(s.helpVisible)
+        #expect(!press([.char("?"), .char("h")]).0.helpVisible)
+        #expect(press([.function(1)]).0.helpVisible)
+        #expect(!press([.function(1), .escape]).0.helpVisible)
+        (s, c) = press([.char("q")])
+        #expect(s.quitRequested && c.isEmpty)
+        #expect(press([.control("c")]).0.quitRequested)
+        #expect(press([.char("x"), .other(999), .left]).1.isEmpty)
+    }
+
+    @Test func alertLogScrollStaysInRange() {
+        let f = liveFeed(Fixtures.flood)
+        let count = f.snapshot.recentAlerts.count
+        var s = DashboardState()
+        for _ in 0..<(count + 5) { s = KeyMap.handle(.pageDown, state: s, feed: f).0 }
+        #expect(s.alertScroll == max(0, count - 1))
+        s = KeyMap.handle(.pageUp, state: s, feed: f).0
+        #expect(s.alertScroll == max(0, count - 2))
+        s = KeyMap.handle(.home, state: s, feed: f).0
+        #expect(s.alertScroll == 0)
+    }
+
+    @Test func everyBindingIsReachableAndListedInHelp() {
+        var seen = Set<Key>()
+        for b in KeyMap.bindings {
+            for k in b.keys {
+                #expect(!seen.contains(k), "\(k) bound twice")
+                seen.insert(k)
+                #expect(KeyMap.action(for: k) == b.action)
+            }
+        }
+        let help = KeyMap.helpEntries(ascii: false).map(\.keys)
+        for b in KeyMap.bindings {
+            if case .scenario = b.action { continue }
+            #expect(help.contains(b.label))
+        }
+        #expect(help.contains("1-6"))
+    }
+}
