@@ -239,6 +239,14 @@ public final class LogConsumer: @unchecked Sendable {
                 }
             }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            // Commit what was processed before giving the partitions away, so that their next owner
+            // starts exactly there (no duplicates beyond the record being processed right now).
+            if let partitions, partitions.pointee.cnt > 0 {
+                let result = rd_kafka_commit(rk, nil, 0)
+                if result != RD_KAFKA_RESP_ERR_NO_ERROR, result != RD_KAFKA_RESP_ERR__NO_OFFSET {
+                    context.events.record(KafkaErrorEvent(code: KafkaErrorCode(result), reason: "commit on revoke failed"))
+                }
+            }
             context.consumption?.revoked(list)
             if cooperative {
                 if let error = rd_kafka_incremental_unassign(rk, partitions) { record(error, context) }

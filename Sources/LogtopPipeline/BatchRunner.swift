@@ -41,6 +41,7 @@ public struct BatchRunner {
         pipeline.finish()
         drain(tty: false)
         let s = pipeline.status()
+        writer.writeKafkaSummary(s)
         log("logtop: \(reason); \(Self.summaryLine(s))")
         if let path = writer.textPath { log("logtop: statistics appended to \(path)") }
         return 0
@@ -63,7 +64,7 @@ public struct BatchRunner {
         parts.append("lag \(s.consumer.totalLag)")
         parts.append("lost \(s.consumer.lostRecords)")
         parts.append("malformed \(snap.malformed) late \(snap.late)")
-        if s.backPressured { parts.append("WAITING for analyzer") }
+        if !s.waitingSources.isEmpty { parts.append("WAITING: " + s.waitingSources.joined(separator: ", ")) }
         if !s.connected { parts.append("BROKER DOWN") }
         return parts.joined(separator: " | ")
     }

@@ -10,7 +10,20 @@ public struct LineSplitter: Sendable {
     /// Lines that were longer than `maxLine`.
     public private(set) var cutLines = 0
 
-    public init(maxLine: Int = 1 << 20) {
+    /// The default stays well below Kafka's default `message.max.bytes` (1,000,000), so a cut line still
+    /// fits in one record and is counted as malformed instead of being refused by the producer.
+    public static let defaultMaxLine = 512 << 10
+
+    /// Bytes appended to a cut line.
+    public static let cutMarker = Array("…[cut]".utf8)
+
+    /// True when `line` was cut by a splitter (ends with `cutMarker`).
+    public static func isCut(_ line: UnsafeRawBufferPointer) -> Bool {
+        guard line.count >= cutMarker.count else { return false }
+        return line.suffix(cutMarker.count).elementsEqual(cutMarker)
+    }
+
+    public init(maxLine: Int = LineSplitter.defaultMaxLine) {
         self.maxLine = max(16, maxLine)
     }
 
@@ -72,7 +85,7 @@ public struct LineSplitter: Sendable {
     private mutating func emitCut(_ head: UnsafeBufferPointer<UInt8>, _ line: (UnsafeBufferPointer<UInt8>) -> Void) {
         cutLines += 1
         var cut = Array(head)
-        cut.append(contentsOf: Array("…[cut]".utf8))
+        cut.append(contentsOf: Self.cutMarker)
         cut.withUnsafeBufferPointer { line($0) }
     }
 

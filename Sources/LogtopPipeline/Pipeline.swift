@@ -44,6 +44,8 @@ public final class Pipeline: Sendable {
     public static let runHeader = "logtop-run"
     /// Name of the Kafka header that says which source a line came from.
     public static let sourceHeader = "logtop-source"
+    /// Name of the Kafka header that marks a line cut by `LineSplitter` (counted as malformed).
+    public static let cutHeader = "logtop-cut"
 
     /// Connects (or starts the embedded cluster), creates the topics and starts every thread.
     public init(config: PipelineConfig) throws {
@@ -153,7 +155,7 @@ public final class Pipeline: Sendable {
             alertsPublished: alertsPublished.load(ordering: .relaxed), alertsFailed: a.failed + a.rejected,
             generator: generator, backPressured: backPressure.load(ordering: .relaxed),
             activeSources: activeSources.load(ordering: .relaxed), lastKafkaError: lastError?.description,
-            snapshot: snapshot)
+            snapshot: snapshot, sources: sourceStatuses())
     }
 
     /// Stops the sources, waits (up to `drainTimeout` seconds) until the analyzer has taken every line
@@ -175,49 +177,156 @@ public final class Pipeline: Sendable {
 
     // MARK: - Sources
 
+    /// One tracker per started source, in the order of `config.sources` (declared here, with the code
+    /// that feeds it).
+    private let sourceTrackers = Mutex<[SourceTracker]>([])
+
+    /// What every source is doing: lines handed to Kafka, state (`following`, `waiting for file`,
+    /// `connected`, `reconnecting in 2s`, `done`...) and whether it waits for the analyzer or Kafka.
+    public func sourceStatuses() -> [SourceStatus] {
+        sourceTrackers.withLock { $0 }.map { $0.status() }
+    }
+
     private func startSource(_ source: SourceSpec) {
+        let tracker = SourceTracker(name: source.description, keyed: source != .generator)
+        sourceTrackers.withLock { $0.append(tracker) }
         activeSources.add(1, ordering: .relaxed)
         sourcesDone.enter()
-        let name = Array(source.description.utf8)
         Thread.detachNewThread { [self] in
             defer {
                 activeSources.subtract(1, ordering: .releasing)
                 sourcesDone.leave()
             }
             switch source {
-            case .generator: runGenerator(name)
-            case .file(let path):
-                let fd = open(path, O_RDONLY)
-                guard fd >= 0 else {
-                    shared.withLock { $0.sourceErrors.append("cannot open \(path): \(String(cString: strerror(errno)))") }
-                    return
-                }
-                readLines(fd, name)
-                close(fd)
-            case .stdin: readLines(0, name)
+            case .generator:
+                tracker.set(.generating)
+                runGenerator(tracker)
+            case .file(let path): readFile(path, tracker)
+            case .followedFile(let path, let fromStart): followFile(path, fromStart: fromStart, tracker)
+            case .stdin:
+                tracker.set(.reading)
+                readLines(0, tracker)
+            case .tcp(let host, let port): readTCP(host: host, port: port, tracker)
             case .none: return
+            }
+            if !tracker.state.isOver { tracker.set(stopSources.load(ordering: .relaxed) ? .stopped : .done) }
+        }
+    }
+
+    private func reportSourceError(_ text: String) {
+        shared.withLock { $0.sourceErrors.append(text) }
+    }
+
+    /// A file read once; gzip-compressed files (magic bytes `1f 8b`) are decompressed.
+    private func readFile(_ path: String, _ tracker: SourceTracker) {
+        tracker.set(.reading)
+        guard GzipLineReader.isGzip(path: path) else {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                let why = String(cString: strerror(errno))
+                reportSourceError("cannot open \(path): \(why)")
+                tracker.set(.failed(why))
+                return
+            }
+            readLines(fd, tracker)
+            close(fd)
+            return
+        }
+        let reader: GzipLineReader
+        do { reader = try GzipLineReader(path: path) } catch {
+            reportSourceError(error.message)
+            tracker.set(.failed(error.message))
+            return
+        }
+        var keepGoing = true
+        while keepGoing, !stopSources.load(ordering: .relaxed) {
+            switch reader.read({ line in
+                keepGoing = produceLine(UnsafeRawBufferPointer(line), tracker)
+                return keepGoing
+            }) {
+            case .more: continue
+            case .end: return
+            case .failed(let why):
+                reportSourceError(why)
+                tracker.set(.failed(why))
+                return
             }
         }
     }
 
-    private func readLines(_ fd: Int32, _ name: [UInt8]) {
+    /// A file followed like `tail -F` until the pipeline stops (see `FileFollower`).
+    private func followFile(_ path: String, fromStart: Bool, _ tracker: SourceTracker) {
+        let follower = FileFollower(path: path, fromStart: fromStart)
+        var reported: String?
+        var keepGoing = true
+        while keepGoing, !stopSources.load(ordering: .relaxed) {
+            let more = follower.poll { line in
+                keepGoing = produceLine(UnsafeRawBufferPointer(line), tracker)
+                return keepGoing
+            }
+            switch follower.phase {
+            case .waitingForFile: tracker.set(.waitingForFile)
+            case .reading: tracker.set(.reading)
+            case .atEnd: tracker.set(.following)
+            }
+            tracker.setRotations(follower.rotations + follower.truncations)
+            if follower.lastError != reported {
+                reported = follower.lastError
+                if let e = reported { reportSourceError(e) }
+            }
+            if !more { usleep(UInt32(max(10, config.followPollMs)) * 1000) }
+        }
+    }
+
+    /// A TCP connection, reconnected with back-off until the pipeline stops (see `TCPLineSource`).
+    private func readTCP(host: String, port: UInt16, _ tracker: SourceTracker) {
+        let source = TCPLineSource(host: host, port: port, initialBackoffMs: config.reconnectInitialMs,
+                                   maxBackoffMs: config.reconnectMaxMs)
+        var reported: String?
+        source.run(
+            shouldStop: { stopSources.load(ordering: .relaxed) },
+            state: { state in
+                if state == .connected { tracker.addConnection() }
+                // Each new reason once (not every attempt): "refused", "closed the connection"...
+                if case .reconnecting = state, let why = source.lastError, why != reported {
+                    reported = why
+                    reportSourceError("\(tracker.name): \(why)")
+                }
+                tracker.set(state)
+            },
+            line: { line in produceLine(UnsafeRawBufferPointer(line), tracker) })
+    }
+
+    /// Standard input or a file, to its end. Polls, so that a pipeline stop is noticed even while a
+    /// quiet pipe gives nothing.
+    private func readLines(_ fd: Int32, _ tracker: SourceTracker) {
         var splitter = LineSplitter()
         var buffer = [UInt8](repeating: 0, count: 256 << 10)
         var keepGoing = true
         while keepGoing, !stopSources.load(ordering: .relaxed) {
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&p, 1, 200)
+            if ready == 0 || (ready < 0 && errno == EINTR) { continue }
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0, errno == EINTR { continue }
+            if n < 0, errno == EINTR || errno == EAGAIN { continue }
+            if n < 0 {
+                let why = String(cString: strerror(errno))
+                reportSourceError("cannot read \(tracker.name): \(why)")
+                tracker.set(.failed(why))
+            }
             if n <= 0 { break }
             buffer.withUnsafeBufferPointer { all in
                 splitter.feed(UnsafeBufferPointer(rebasing: all[0..<n])) { line in
-                    if keepGoing { keepGoing = produceLine(UnsafeRawBufferPointer(line), name, keyed: true) }
+                    if keepGoing { keepGoing = produceLine(UnsafeRawBufferPointer(line), tracker) }
                 }
             }
         }
-        if keepGoing { splitter.finish { line in _ = produceLine(UnsafeRawBufferPointer(line), name, keyed: true) } }
+        if keepGoing, !stopSources.load(ordering: .relaxed) {
+            splitter.finish { line in _ = produceLine(UnsafeRawBufferPointer(line), tracker) }
+        }
     }
 
-    private func runGenerator(_ name: [UInt8]) {
+    private func runGenerator(_ tracker: SourceTracker) {
         var pacer = TrafficPacer(rate: config.generator.rate, seed: config.generator.seed)
         var model = TrafficModel(seed: config.generator.seed)
         while !stopSources.load(ordering: .relaxed) {
@@ -235,7 +344,7 @@ public final class Pipeline: Sendable {
             var made = 0
             for _ in 0..<due {
                 var line = model.nextLine(time: Int64(now), scenario: g.scenario)
-                let ok = line.withUTF8 { produceLine(UnsafeRawBufferPointer($0), name, keyed: false) }
+                let ok = line.withUTF8 { produceLine(UnsafeRawBufferPointer($0), tracker) }
                 guard ok else { break }
                 made += 1
             }
@@ -245,38 +354,57 @@ public final class Pipeline: Sendable {
     }
 
     /// Hands one line to Kafka, waiting while the analyzer is too far behind or the producer queue is
-    /// full. Returns false when the pipeline is stopping.
+    /// full (the source says which in its status). Returns false when the pipeline is stopping.
     ///
-    /// Lines of a file or stdin are keyed by their source, so they land in one partition and reach the
-    /// analyzer in the order they were written (event time stays ordered); generated lines are spread
-    /// over every partition.
-    private func produceLine(_ line: UnsafeRawBufferPointer, _ source: [UInt8], keyed: Bool) -> Bool {
-        let headers = [KafkaHeader(name: Self.runHeader, value: runID), KafkaHeader(name: Self.sourceHeader, value: source)]
+    /// Lines of a file, stdin or a TCP stream are keyed by their source, so they land in one partition
+    /// and reach the analyzer in the order they were written (event time stays ordered); generated lines
+    /// are spread over every partition.
+    private func produceLine(_ line: UnsafeRawBufferPointer, _ source: SourceTracker) -> Bool {
+        var headers = [KafkaHeader(name: Self.runHeader, value: runID), KafkaHeader(name: Self.sourceHeader, value: source.nameBytes)]
+        if LineSplitter.isCut(line) { headers.append(KafkaHeader(name: Self.cutHeader, value: [0x31])) }
         var waited = false
         while consumer != nil {
             let failed = logProducer.stats()
             let backlog = ownProduced.load(ordering: .relaxed) - ownConsumed.load(ordering: .relaxed) - failed.failed
             if backlog <= config.maxBacklog { break }
-            if stopSources.load(ordering: .relaxed) { return false }
-            if !waited { backPressure.store(true, ordering: .relaxed); waited = true }
+            if stopSources.load(ordering: .relaxed) {
+                if waited { releaseWait(source) }
+                return false
+            }
+            if !waited {
+                source.setWaiting(.analyzer)
+                backPressure.store(true, ordering: .relaxed)
+                waited = true
+            }
             usleep(1_000)
         }
-        if waited { backPressure.store(false, ordering: .relaxed) }
+        if waited { releaseWait(source) }
+        var queueWait = false
+        defer { if queueWait { source.setWaiting(nil) } }
         while true {
-            let outcome = keyed
-                ? source.withUnsafeBytes { logProducer.produce(topic: config.topic, key: $0, value: line, headers: headers) }
+            let outcome = source.keyed
+                ? source.nameBytes.withUnsafeBytes { logProducer.produce(topic: config.topic, key: $0, value: line, headers: headers) }
                 : logProducer.produce(topic: config.topic, key: nil, value: line, headers: headers)
             switch outcome {
             case .enqueued:
                 ownProduced.add(1, ordering: .relaxed)
+                source.countLine()
                 return true
             case .queueFull:
                 if stopSources.load(ordering: .relaxed) && finished.load(ordering: .relaxed) { return false }
+                if !queueWait { source.setWaiting(.kafka); queueWait = true }
                 usleep(1_000)
             case .rejected:
                 return true  // counted by the producer as rejected, shown as failed
             }
         }
+    }
+
+    /// Ends a source's wait for the analyzer; the pipeline-wide flag stays up while another source waits.
+    private func releaseWait(_ source: SourceTracker) {
+        source.setWaiting(nil)
+        let others = sourceTrackers.withLock { $0.contains { $0.waitingForAnalyzer } }
+        backPressure.store(others, ordering: .relaxed)
     }
 
     // MARK: - Analyzer
@@ -303,8 +431,12 @@ public final class Pipeline: Sendable {
             let records = (try? consumer.poll(maxMessages: 5_000, timeoutMs: 50)) ?? []
             var own = 0
             for r in records {
-                r.value.withUnsafeBufferPointer { engine.ingest(line: $0) }
-                if r.headers.contains(where: { $0.name == Self.runHeader && $0.value == runID }) { own += 1 }
+                var cut = false
+                for h in r.headers {
+                    if h.name == Self.runHeader, h.value == runID { own += 1 }
+                    if h.name == Self.cutHeader { cut = true }
+                }
+                r.value.withUnsafeBufferPointer { cut ? engine.ingestMalformed(.tooLong, line: $0) : engine.ingest(line: $0) }
             }
             if !records.isEmpty {
                 try? consumer.storeOffsets(for: records)

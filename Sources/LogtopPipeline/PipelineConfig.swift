@@ -5,38 +5,79 @@ import LogtopKafka
 public enum SourceSpec: Sendable, Equatable, CustomStringConvertible {
     /// The synthetic traffic generator.
     case generator
-    /// A file, read from the start to its end.
+    /// A file, read once from the start to its end (gzip-compressed files are decompressed).
     case file(String)
+    /// A file followed like `tail -F`: kept open as it grows, across rotation (rename or truncation);
+    /// it may not exist yet. Starts at its end unless `fromStart`. Never ends by itself.
+    case followedFile(String, fromStart: Bool)
     /// Standard input, until end of input.
     case stdin
+    /// Newline-delimited lines read from a TCP connection to `host:port`, reconnecting with back-off
+    /// whenever the peer goes away. Never ends by itself.
+    case tcp(host: String, port: UInt16)
     /// Nothing: analyse what other processes produce into the topic.
     case none
 
-    /// Parses `generator`, `file:PATH`, `stdin` (or `-`), `none`.
-    public init?(parsing text: String) {
+    /// Parses `generator`, `file:PATH`, `stdin` (or `-`), `tcp://HOST:PORT`, `none`.
+    ///
+    /// With `follow`, a `file:PATH` is followed (`tail -F`), from its start when `fromStart` is true,
+    /// else from its end; a gzip-compressed file (named `*.gz`) is read once even then, since a
+    /// compressed rotated log no longer grows.
+    public init?(parsing text: String, follow: Bool = false, fromStart: Bool? = nil) {
         switch text {
         case "generator", "gen": self = .generator
         case "stdin", "-": self = .stdin
         case "none": self = .none
         default:
+            if text.hasPrefix("tcp://") {
+                guard let (host, port) = Self.hostPort(String(text.dropFirst(6))) else { return nil }
+                self = .tcp(host: host, port: port)
+                return
+            }
             guard text.hasPrefix("file:"), text.count > 5 else { return nil }
-            self = .file(String(text.dropFirst(5)))
+            let path = String(text.dropFirst(5))
+            if follow && !path.hasSuffix(".gz") {
+                self = .followedFile(path, fromStart: fromStart ?? false)
+            } else {
+                self = .file(path)
+            }
         }
+    }
+
+    /// Splits `HOST:PORT` or `[IPv6]:PORT`; the port must be 1-65535 unless `allowZero`.
+    public static func hostPort(_ text: String, allowZero: Bool = false) -> (String, UInt16)? {
+        let host: Substring
+        let portText: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
+            host = text[text.index(after: text.startIndex)..<close]
+            portText = text[text.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { return nil }
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+            if host.contains(":") { return nil }  // bare IPv6 needs brackets
+        }
+        guard !host.isEmpty, !portText.isEmpty, portText.allSatisfy(\.isASCII), let port = UInt16(portText),
+              port > 0 || allowZero else { return nil }
+        return (String(host), port)
     }
 
     /// Finite sources end on their own (a file without follow, stdin).
     public var isFinite: Bool {
         switch self {
         case .file, .stdin: return true
-        case .generator, .none: return false
+        case .generator, .none, .followedFile, .tcp: return false
         }
     }
 
+    /// The name the records of this source carry in the `logtop-source` header.
     public var description: String {
         switch self {
         case .generator: return "generator"
-        case .file(let p): return "file:\(p)"
+        case .file(let p), .followedFile(let p, _): return "file:\(p)"
         case .stdin: return "stdin"
+        case .tcp(let host, let port): return host.contains(":") ? "tcp://[\(host)]:\(port)" : "tcp://\(host):\(port)"
         case .none: return "none"
         }
     }
@@ -77,6 +118,11 @@ public struct PipelineConfig: Sendable {
     public var analyze = true
     /// Create `logs` and `alerts` when missing.
     public var createTopics = true
+    /// How often a followed file is checked for new data, rotation or truncation, ms.
+    public var followPollMs = 200
+    /// First and longest wait before a TCP source reconnects (the wait doubles after each failure), ms.
+    public var reconnectInitialMs = 250
+    public var reconnectMaxMs = 5_000
 
     public init() {}
 }

@@ -23,9 +23,15 @@ public struct PipelineStatus: Sendable {
     public var activeSources: Int
     public var lastKafkaError: String?
     public var snapshot: Snapshot
+    /// Every source with its lines produced and what it is doing (`following`, `connected`,
+    /// `waiting for analyzer`...), in the order they were given.
+    public var sources: [SourceStatus] = []
 
     /// Lines produced by our sources and not analysed yet.
     public var backlog: Int { max(0, ownProduced - ownConsumed) }
+
+    /// Names of the sources held back now (by the analyzer's backlog or a full Kafka queue).
+    public var waitingSources: [String] { sources.filter { $0.waiting != nil }.map(\.name) }
 }
 
 /// The generator's state, changeable at runtime.

@@ -35,6 +35,22 @@ public final class ResultsWriter {
         }
     }
 
+    /// Appends the pipeline's delivery accounting after the TOTAL block (text) and as a
+    /// `"type":"kafka"` object (JSON Lines).
+    public func writeKafkaSummary(_ s: PipelineStatus) {
+        let failed = s.producer.failed + s.producer.rejected
+        var reasons = s.producer.failuresByReason.merging(s.producer.rejectionsByReason) { $0 + $1 }
+        reasons = reasons.filter { $0.value > 0 }
+        let reasonText = reasons.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+        var line = "kafka           produced \(s.producer.produced)  delivered \(s.producer.delivered)  failed \(failed)"
+        if !reasonText.isEmpty { line += " (\(reasonText))" }
+        line += "  lost \(s.consumer.lostRecords)  alerts published \(s.alertsPublished)\n\n"
+        text?.write(Data(line.utf8))
+        let reasonJSON = reasons.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",")
+        let obj = "{\"type\":\"kafka\",\"produced\":\(s.producer.produced),\"delivered\":\(s.producer.delivered),\"failed\":\(failed),\"failures\":{\(reasonJSON)},\"lost\":\(s.consumer.lostRecords),\"alerts_published\":\(s.alertsPublished)}\n"
+        json?.write(Data(obj.utf8))
+    }
+
     deinit {
         try? text?.close()
         try? json?.close()

@@ -32,6 +32,7 @@ import Testing
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build logtop first")
         let dir = try scratch()
         let (p, err) = try launch(["--batch", "--rate", "500", "--results-json", "r.jsonl"], in: dir)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         let results = dir + "/results.txt"
         let collected = TextCollector(err.fileHandleForReading)
         // Running once it has said where Kafka is; the results file exists from the start.
@@ -47,8 +48,12 @@ import Testing
         let text = try String(contentsOfFile: results, encoding: .utf8)
         #expect(text.contains("==== TOTAL"))
         let json = try String(contentsOfFile: dir + "/r.jsonl", encoding: .utf8)
-        let last = try #require(json.split(separator: "\n").last)
-        #expect(last.hasPrefix("{\"type\":\"total\""))
+        let lines = json.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("{\"type\":\"total\"") })
+        // The delivery accounting closes the file.
+        let kafka = try #require(lines.last)
+        #expect(kafka.hasPrefix("{\"type\":\"kafka\""))
+        #expect(text.contains("\nkafka           produced "))
     }
 
     @Test func stdinSourceEndsWhenInputIsExhausted() throws {
@@ -56,6 +61,7 @@ import Testing
         let dir = try scratch()
         let input = Pipe()
         let (p, _) = try launch(["--batch", "--source", "stdin", "--results-json", "r.jsonl"], in: dir, stdin: input.fileHandleForReading)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         var lines = ""
         for i in 0..<3_000 {
             lines += "10.0.0.\(i % 9) - - [26/Nov/2026:10:00:\(String(format: "%02d", i / 100)) +0000] \"GET /p\(i % 4) HTTP/1.1\" \(i % 10 == 0 ? 500 : 200) 12 \"-\" \"t\"\n"
@@ -65,7 +71,7 @@ import Testing
         #expect(waitUntil(60) { !p.isRunning })
         #expect(p.terminationStatus == 0)
         let json = try String(contentsOfFile: dir + "/r.jsonl", encoding: .utf8)
-        let total = try #require(json.split(separator: "\n").last)
+        let total = try #require(json.split(separator: "\n").first { $0.contains("\"type\":\"total\"") })
         #expect(total.contains("\"type\":\"total\""))
         #expect(total.contains("\"requests\":3000"))
         #expect(total.contains("\"500\":300"))
@@ -79,6 +85,7 @@ import Testing
                                (["--batch", "--scenario", "meteor"], "--scenario meteor"),
                                (["--batch", "--source", "file:/nonexistent/access.log"], "cannot read /nonexistent/access.log")] {
             let (p, err) = try launch(args, in: dir)
+            defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
             #expect(waitUntil(15) { !p.isRunning })
             #expect(p.terminationStatus != 0)
             let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

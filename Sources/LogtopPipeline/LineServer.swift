@@ -1,0 +1,226 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import LogtopCore
+import Synchronization
+
+/// Serves newline-delimited lines to any number of TCP clients (`logtop generate --listen HOST:PORT`):
+/// every client receives every line broadcast while it is connected.
+///
+/// One thread accepts; every client has a writer thread of its own and a bounded queue
+/// (`maxQueuedBytes`). A client that reads too slowly is **dropped** — disconnected, counted in
+/// `droppedClients` — once its queue is full; it never holds up the others, and the lines of one
+/// connection never have a gap in the middle (a reconnecting client continues with the live stream).
+/// What clients send is ignored.
+public final class LineServer: Sendable {
+    /// The address bound (with the port chosen by the system when 0 was asked).
+    public let host: String
+    public let port: UInt16
+    public let maxQueuedBytes: Int
+    private let listener: Int32
+    private let clients = Mutex<[Client]>([])
+    private let stopping = Atomic<Bool>(false)
+    private let accepted = Atomic<Int>(0)
+    private let dropped = Atomic<Int>(0)
+    private let threads = DispatchGroup()
+
+    /// A connected client: its queue, and the writer thread that empties it.
+    private final class Client: Sendable {
+        let fd: Int32
+        let wake = DispatchSemaphore(value: 0)
+        let state = Mutex<(queue: [UInt8], closed: Bool, sending: Bool)>(([], false, false))
+        init(fd: Int32) { self.fd = fd }
+
+        /// Stops the writer; `shutdown` also unblocks a write in progress. The writer closes the socket.
+        func end() {
+            let first = state.withLock { s -> Bool in
+                defer { s.closed = true; s.queue = [] }
+                return !s.closed
+            }
+            if first { shutdown(fd, Int32(SHUT_RDWR)); wake.signal() }
+        }
+    }
+
+    /// Binds `host:port` (port 0: any free port) and starts accepting.
+    public init(host: String, port: UInt16, maxQueuedBytes: Int = 4 << 20) throws(PipelineError) {
+        self.maxQueuedBytes = max(64 << 10, maxQueuedBytes)
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
+        var list: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(host == "*" ? nil : host, String(port), &hints, &list)
+        guard rc == 0, let first = list else {
+            throw PipelineError("cannot resolve \(host): \(String(cString: gai_strerror(rc)))")
+        }
+        defer { freeaddrinfo(first) }
+        var fd: Int32 = -1
+        var why = "no address"
+        var next: UnsafeMutablePointer<addrinfo>? = first
+        while let ai = next, fd < 0 {
+            next = ai.pointee.ai_next
+            let s = socket(ai.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            if s < 0 { why = String(cString: strerror(errno)); continue }
+            var on: Int32 = 1
+            setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+            if bind(s, ai.pointee.ai_addr, ai.pointee.ai_addrlen) == 0, listen(s, 64) == 0 {
+                fd = s
+            } else {
+                why = String(cString: strerror(errno))
+                closeSocket(s)
+            }
+        }
+        guard fd >= 0 else {
+            throw PipelineError("cannot listen on \(host):\(port): \(why)", hint: "is another process using the port?")
+        }
+        var addr = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        var actual = port
+        if bound == 0 {
+            actual = withUnsafePointer(to: &addr) { p -> UInt16 in
+                if Int32(p.pointee.ss_family) == AF_INET6 {
+                    return p.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
+                }
+                return p.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+            }
+        }
+        self.host = host
+        self.port = actual
+        self.listener = fd
+        threads.enter()
+        Thread.detachNewThread { [self] in
+            acceptLoop()
+            threads.leave()
+        }
+    }
+
+    deinit { close() }
+
+    /// `HOST:PORT` as bound (IPv6 hosts in brackets).
+    public var address: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// Clients connected now, ever accepted, and dropped for being too slow.
+    public var clientCount: Int { clients.withLock { $0.count } }
+    public var acceptedClients: Int { accepted.load(ordering: .relaxed) }
+    public var droppedClients: Int { dropped.load(ordering: .relaxed) }
+
+    /// Queues `bytes` (whole lines, each ending with `\n`) for every connected client; never blocks.
+    public func broadcast(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        for c in clients.withLock({ $0 }) {
+            let outcome = c.state.withLock { s -> Int in
+                if s.closed { return 0 }
+                if s.queue.count + bytes.count > maxQueuedBytes { return -1 }
+                let wasEmpty = s.queue.isEmpty
+                s.queue.append(contentsOf: bytes)
+                return wasEmpty ? 1 : 0
+            }
+            if outcome == 1 { c.wake.signal() }
+            if outcome < 0 {
+                dropped.add(1, ordering: .relaxed)
+                c.end()
+            }
+        }
+    }
+
+    /// Stops accepting, gives clients up to `drainTimeout` seconds to receive what is queued for them,
+    /// disconnects them and waits for the threads to end (the port is free again when it returns).
+    /// Idempotent.
+    public func close(drainTimeout: Double = 0) {
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, drainTimeout) * 1e9)
+        while DispatchTime.now().uptimeNanoseconds < deadline,
+              clients.withLock({ $0 }).contains(where: { c in c.state.withLock { !$0.closed && ($0.sending || !$0.queue.isEmpty) } }) {
+            usleep(10_000)
+        }
+        guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        for c in clients.withLock({ $0 }) { c.end() }
+        threads.wait()
+    }
+
+    private func acceptLoop() {
+        while !stopping.load(ordering: .acquiring) {
+            var p = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, 100) > 0 else { continue }
+            let fd = accept(listener, nil, nil)
+            if fd < 0 { continue }
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            var on: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+            let client = Client(fd: fd)
+            clients.withLock { $0.append(client) }
+            accepted.add(1, ordering: .relaxed)
+            if stopping.load(ordering: .acquiring) { client.end() }
+            threads.enter()
+            Thread.detachNewThread { [self] in
+                writeLoop(client)
+                clients.withLock { $0.removeAll { $0 === client } }
+                closeSocket(client.fd)
+                threads.leave()
+            }
+        }
+        closeSocket(listener)
+    }
+
+    private func writeLoop(_ client: Client) {
+        while true {
+            client.wake.wait()
+            let (batch, closed) = client.state.withLock { s -> ([UInt8], Bool) in
+                defer { s.queue = []; s.sending = !s.closed }
+                return (s.queue, s.closed)
+            }
+            if closed { return }
+            defer { client.state.withLock { $0.sending = false } }
+            let ok = batch.withUnsafeBytes { b -> Bool in
+                var off = 0
+                while off < b.count {
+                    let n = send(client.fd, b.baseAddress! + off, b.count - off, Int32(MSG_NOSIGNAL))
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { return false }
+                    off += n
+                }
+                return true
+            }
+            if !ok {
+                client.end()
+                return
+            }
+        }
+    }
+}
+
+/// `close(2)`, named apart from `LineServer.close()`.
+private func closeSocket(_ fd: Int32) { _ = close(fd) }
+
+extension LineServer {
+    /// Broadcasts generated access-log lines at `generator.rate` lines per second (live timestamps)
+    /// until `shouldStop()` or `count` lines; returns the number of lines generated. Lines are generated
+    /// whether or not a client is connected, as a live log is written whether or not someone reads it.
+    public func serveGenerated(_ generator: GeneratorConfig, count: Int? = nil, shouldStop: () -> Bool) -> Int {
+        var model = TrafficModel(seed: generator.seed)
+        var pacer = TrafficPacer(rate: generator.rate, seed: generator.seed)
+        var written = 0
+        var out = [UInt8]()
+        out.reserveCapacity(1 << 16)
+        while !shouldStop() {
+            let due = pacer.due(nowNanos: DispatchTime.now().uptimeNanoseconds, scenario: generator.scenario)
+            let now = Int64(Date().timeIntervalSince1970)
+            for _ in 0..<due {
+                if let count, written >= count { break }
+                out.append(contentsOf: model.nextLine(time: now, scenario: generator.scenario).utf8)
+                out.append(0x0A)
+                written += 1
+            }
+            broadcast(out)
+            out.removeAll(keepingCapacity: true)
+            if let count, written >= count { break }
+            usleep(5_000)
+        }
+        return written
+    }
+}
