@@ -31,12 +31,32 @@ public struct DashboardFeed: Sendable, Equatable {
     public var notice: String?
     /// Wall time of this feed (Unix seconds).
     public var now: Int64
+    /// Every source other than the generator: name, lines handed to Kafka, what it is doing.
+    public var sources: [SourceInfo] = []
+
+    /// A source as the dashboard shows it.
+    public struct SourceInfo: Sendable, Equatable {
+        public var name: String
+        public var lines: Int
+        /// `following`, `waiting for file`, `connected`, `waiting for analyzer`, `done`...
+        public var state: String
+        public var waiting: Bool
+
+        public init(name: String, lines: Int, state: String, waiting: Bool = false) {
+            self.name = name
+            self.lines = lines
+            self.state = state
+            self.waiting = waiting
+        }
+    }
 
     public init(snapshot: Snapshot = .empty, broker: String = "", embedded: Bool = true, connected: Bool = true,
                 produced: Int = 0, delivered: Int = 0, failed: Int = 0, inFlight: Int = 0,
                 failuresByReason: [String: Int] = [:], consumerLag: Int64 = 0, lostRecords: Int64 = 0,
                 alertsPublished: Int = 0, alertsFailed: Int = 0, generator: GeneratorInfo = GeneratorInfo(),
-                backPressured: Bool = false, lastKafkaError: String? = nil, notice: String? = nil, now: Int64 = 0) {
+                backPressured: Bool = false, lastKafkaError: String? = nil, notice: String? = nil, now: Int64 = 0,
+                sources: [SourceInfo] = []) {
+        self.sources = sources
         self.snapshot = snapshot
         self.broker = broker
         self.embedded = embedded

@@ -41,8 +41,13 @@ extension DashboardRenderer {
                 gen.append(("\(glyphs.play) running", .good))
             }
             lines.append(gen)
-        } else {
+        } else if feed.sources.isEmpty {
             lines.append([("generator ", .dim), ("off", .strong), (" (other sources)", .dim)])
+        }
+        for src in feed.sources {
+            let count = Compact.count(src.lines)
+            let nameRoom = max(4, inner.width - width(count) - width(src.state) - 3)
+            lines.append([(cut(src.name, nameRoom) + " ", .dim), (count, .strong), (" " + src.state, src.waiting ? .warn : .dim)])
         }
         if feed.backPressured { lines.append([("waiting: analyzer behind", .warn)]) }
         if let e = feed.lastKafkaError { lines.append([("last error ", .dim), (e, .bad)]) }
@@ -52,6 +57,12 @@ extension DashboardRenderer {
         for (i, line) in lines.prefix(inner.height).enumerated() {
             spans(line, x: inner.x, y: inner.y + i, limit: inner.width)
         }
+    }
+
+    /// `text` cut to `room` columns, keeping its end (a path's file name matters most).
+    func cut(_ text: String, _ room: Int) -> String {
+        guard width(text) > room, room > 1 else { return text }
+        return "…" + String(text.suffix(room - 1))
     }
 
     /// Every alert rule: threshold, window, on/off, firing; the selected one highlighted.

@@ -85,6 +85,21 @@ struct DashboardRendererTests {
         #expect(b.contains("no alert events yet"))
     }
 
+    @Test func perSourceCountsAreShownInThePipelinePane() throws {
+        var feed = liveFeed(Fixtures.normal)
+        feed.generator.enabled = false
+        feed.sources = [
+            .init(name: "file:/var/log/nginx/access.log", lines: 1234, state: "following"),
+            .init(name: "tcp://127.0.0.1:9000", lines: 56, state: "waiting for analyzer", waiting: true),
+        ]
+        let b = render(feed, DashboardState(), 120, 40)
+        let l = try #require(DashboardLayout.compute(width: 120, height: 40))
+        let pane = b.text(in: l.pipeline)
+        #expect(pane.contains("access.log 1234 following"))
+        #expect(pane.contains("tcp://127.0.0.1:9000 56 waiting for analyzer"))
+        #expect(b.style(of: "waiting for analyzer") == .warn)
+    }
+
     @Test func pausedScenarioFrozenAndBrokerDownBadges() {
         var feed = liveFeed(Fixtures.normal, paused: true, scenario: .flood)
         feed.connected = false
