@@ -61,7 +61,10 @@ func dashboardFeed(_ s: PipelineStatus, notice: String?, now: Date = Date()) -> 
         generator: DashboardFeed.GeneratorInfo(
             enabled: g.enabled, rate: g.rate, paused: g.paused, scenario: g.scenario,
             scenarioSecondsLeft: g.scenarioUntil.map { Int(max(0, $0 - seconds)) }, generated: g.generated),
-        backPressured: s.backPressured, lastKafkaError: s.lastKafkaError, notice: notice, now: seconds)
+        backPressured: s.backPressured, lastKafkaError: s.lastKafkaError, notice: notice, now: seconds,
+        sources: s.sources.filter { $0.name != "generator" }.map {
+            DashboardFeed.SourceInfo(name: $0.name, lines: $0.lines, state: $0.text(), waiting: $0.waiting != nil)
+        })
 }
 
 /// Fails at once, before Kafka is started, when the dashboard cannot run (no terminal).
