@@ -13,6 +13,13 @@ public struct AccessLogParser: Sendable {
     public static let maxLineBytes = 4 << 20
 
     private var cachedStamp: (a: UInt64, b: UInt64, c: UInt64, d: UInt16, value: Int64) = (0, 0, 0, 0, Int64.min)
+    /// The strings made last for the fields that repeat most (see `RecentStrings`).
+    private var recentMethods = RecentStrings(size: 8)
+    private var recentPaths = RecentStrings(size: 64)
+    private var recentProtocols = RecentStrings(size: 4)
+    private var recentReferrers = RecentStrings(size: 64)
+    private var recentAgents = RecentStrings(size: 64)
+    private var recentHosts = RecentStrings(size: 8)
 
     public init(format: LogFormat = .auto, keepQuery: Bool = false) {
         self.format = format
@@ -27,6 +34,26 @@ public struct AccessLogParser: Sendable {
 
     /// Parse one line given as bytes (without or with its trailing newline).
     public mutating func parse(_ raw: UnsafeBufferPointer<UInt8>) -> ParseOutcome {
+        var fields = LineFields()
+        switch scan(raw, into: &fields) {
+        case .fields(let line): return .record(record(fields, line))
+        case .json(let line): return parseJSON(line)
+        case .malformed(let reason): return .malformed(reason)
+        }
+    }
+
+    /// What `scan` found.
+    enum Scan {
+        /// A common/combined line, trimmed: `LineFields` are byte ranges of it.
+        case fields(UnsafeBufferPointer<UInt8>)
+        /// An nginx JSON line, trimmed, not parsed yet.
+        case json(UnsafeBufferPointer<UInt8>)
+        case malformed(MalformedReason)
+    }
+
+    /// Finds the fields of a common/combined line without making any `String` (JSON lines are only
+    /// recognised).
+    mutating func scan(_ raw: UnsafeBufferPointer<UInt8>, into fields: inout LineFields) -> Scan {
         if raw.count > Self.maxLineBytes { return .malformed(.tooLong) }
         var start = 0
         var end = raw.count
@@ -34,16 +61,38 @@ public struct AccessLogParser: Sendable {
         while start < end, raw[start] == 0x20 || raw[start] == 0x09 { start += 1 }
         if start == end { return .malformed(.empty) }
         let line = UnsafeBufferPointer(rebasing: raw[start..<end])
+        let expect: LogFormat?
         switch format {
-        case .nginxJSON: return parseJSON(line)
-        case .auto: return line[0] == UInt8(ascii: "{") ? parseJSON(line) : parseCLF(line, expect: nil)
-        case .combined, .common, .vcombined: return parseCLF(line, expect: format)
+        case .nginxJSON: return .json(line)
+        case .auto:
+            if line[0] == UInt8(ascii: "{") { return .json(line) }
+            expect = nil
+        case .combined, .common, .vcombined: expect = format
         }
+        if let reason = scanCLF(line, expect: expect, into: &fields) { return .malformed(reason) }
+        return .fields(line)
+    }
+
+    /// The record of a scanned line: every text field through `Sanitizer` (or the same text made for
+    /// an earlier line).
+    mutating func record(_ f: LineFields, _ s: UnsafeBufferPointer<UInt8>) -> LogRecord {
+        // Every field made first, the record once (assigning fields of a built record copies it).
+        let client = Self.text(s, f.client)
+        let referrer = f.referrer.isPresent ? recentReferrers.string(s, f.referrer.start, f.referrer.end) : nil
+        let agent = f.agent.isPresent ? recentAgents.string(s, f.agent.start, f.agent.end) : nil
+        let vhost = f.vhost.isPresent ? recentHosts.string(s, f.vhost.start, f.vhost.end) : nil
+        let method = f.method.isPresent ? recentMethods.string(s, f.method.start, f.method.end) : nil
+        let path = f.method.isPresent ? recentPaths.string(s, f.path.start, f.path.end) : nil
+        let proto = f.method.isPresent && f.proto.isPresent ? recentProtocols.string(s, f.proto.start, f.proto.end) : nil
+        return LogRecord(client: client, time: f.time, method: method, path: path, proto: proto, status: f.status,
+                         bytes: f.bytes, referrer: referrer, userAgent: agent,
+                         requestTimeMicros: f.micros >= 0 ? f.micros : nil, vhost: vhost)
     }
 
     // MARK: - Common / combined / vcombined
 
-    private mutating func parseCLF(_ s: UnsafeBufferPointer<UInt8>, expect: LogFormat?) -> ParseOutcome {
+    /// Fills `f` from a common/combined/vcombined line; returns why the line is malformed, if it is.
+    private mutating func scanCLF(_ s: UnsafeBufferPointer<UInt8>, expect: LogFormat?, into f: inout LineFields) -> MalformedReason? {
         let n = s.count
         var p = 0
         // Up to four space-separated tokens before "[" (kept in locals: no allocation per line).
@@ -51,74 +100,76 @@ public struct AccessLogParser: Sendable {
         var first = (0, 0), second = (0, 0)
         while p < n, s[p] != Ascii.lbracket {
             let t0 = p
-            while p < n, s[p] != Ascii.space { p += 1 }
+            p = Self.firstIndex(of: Ascii.space, or: Ascii.space, in: s, from: p, to: n)
             if count == 0 { first = (t0, p) } else if count == 1 { second = (t0, p) }
             count += 1
             while p < n, s[p] == Ascii.space { p += 1 }
-            if count > 4 { return .malformed(.badLayout) }
+            if count > 4 { return .badLayout }
         }
-        guard p < n else { return .malformed(.noTimestamp) }
-        let clientRange: (Int, Int)
-        var vhost: String?
+        guard p < n else { return .noTimestamp }
         switch count {
-        case 3 where expect != .vcombined: clientRange = first
+        case 3 where expect != .vcombined: f.client = .init(start: first.0, end: first.1)
         case 4 where expect == nil || expect == .vcombined:
-            clientRange = second
-            vhost = Self.text(s, first.0, first.1)
-        default: return .malformed(.badLayout)
+            f.client = .init(start: second.0, end: second.1)
+            f.vhost = .init(start: first.0, end: first.1)
+        default: return .badLayout
         }
         // [dd/Mon/yyyy:HH:MM:SS +hhmm]
         p += 1
-        let stampStart = p
-        while p < n, s[p] != Ascii.rbracket { p += 1 }
-        guard p < n else { return .malformed(.badTimestamp) }
-        guard let time = clfTime(s, stampStart, p) else { return .malformed(.badTimestamp) }
+        if p + 26 < n, s[p + 26] == Ascii.rbracket, let t = cachedTime(s, p) {
+            // The same stamp as the previous line (it holds no "]": it was parsed).
+            f.time = t
+            p += 26
+        } else {
+            let stampStart = p
+            while p < n, s[p] != Ascii.rbracket { p += 1 }
+            guard p < n else { return .badTimestamp }
+            guard let time = clfTime(s, stampStart, p) else { return .badTimestamp }
+            f.time = time
+        }
         p += 1
-        guard p < n, s[p] == Ascii.space else { return .malformed(.badLayout) }
+        guard p < n, s[p] == Ascii.space else { return .badLayout }
         p += 1
         // "request"
-        guard p < n, s[p] == Ascii.quote else { return .malformed(.badLayout) }
-        guard let reqEnd = Self.closingQuote(s, from: p + 1) else { return .malformed(.unterminatedQuote) }
+        guard p < n, s[p] == Ascii.quote else { return .badLayout }
+        guard let reqEnd = Self.closingQuote(s, from: p + 1) else { return .unterminatedQuote }
         let reqStart = p + 1
         p = reqEnd + 1
         // status
-        guard p < n, s[p] == Ascii.space else { return .malformed(.badLayout) }
+        guard p < n, s[p] == Ascii.space else { return .badLayout }
         p += 1
         guard p + 3 <= n, let status = Self.threeDigits(s, p), p + 3 == n || s[p + 3] == Ascii.space else {
-            return .malformed(.badStatus)
+            return .badStatus
         }
+        f.status = status
         p += 3
         // bytes
-        var bytes: Int64 = 0
         if p < n {
             p += 1
             let b0 = p
             while p < n, s[p] != Ascii.space { p += 1 }
             if p - b0 == 1, s[b0] == Ascii.dash {
-                bytes = 0
+                f.bytes = 0
             } else {
-                guard let v = Self.unsigned(s, b0, p) else { return .malformed(.badBytes) }
-                bytes = v
+                guard let v = Self.unsigned(s, b0, p) else { return .badBytes }
+                f.bytes = v
             }
         } else {
-            return .malformed(.missingField)
+            return .missingField
         }
-        var referrer: String?
-        var agent: String?
-        var micros: Int64?
         while p < n, s[p] == Ascii.space { p += 1 }
         if p < n, s[p] == Ascii.quote, expect != .common {
-            guard let e = Self.closingQuote(s, from: p + 1) else { return .malformed(.unterminatedQuote) }
-            referrer = Self.optionalText(s, p + 1, e)
+            guard let e = Self.closingQuote(s, from: p + 1) else { return .unterminatedQuote }
+            f.referrer = Self.optionalSpan(s, p + 1, e)
             p = e + 1
             while p < n, s[p] == Ascii.space { p += 1 }
             if p < n, s[p] == Ascii.quote {
-                guard let e2 = Self.closingQuote(s, from: p + 1) else { return .malformed(.unterminatedQuote) }
-                agent = Self.optionalText(s, p + 1, e2)
+                guard let e2 = Self.closingQuote(s, from: p + 1) else { return .unterminatedQuote }
+                f.agent = Self.optionalSpan(s, p + 1, e2)
                 p = e2 + 1
             }
         } else if expect == .combined || expect == .vcombined {
-            return .malformed(.missingField)
+            return .missingField
         }
         // Trailing fields: the first unquoted decimal number is the request time in seconds.
         while p < n {
@@ -131,12 +182,22 @@ public struct AccessLogParser: Sendable {
             }
             let t0 = p
             while p < n, s[p] != Ascii.space { p += 1 }
-            if micros == nil, let v = Self.secondsToMicros(s, t0, p) { micros = v }
+            if f.micros < 0, let v = Self.secondsToMicros(s, t0, p) { f.micros = v }
         }
-        var record = LogRecord(client: Self.text(s, clientRange.0, clientRange.1), time: time, status: status, bytes: bytes,
-                               referrer: referrer, userAgent: agent, requestTimeMicros: micros, vhost: vhost)
-        splitRequest(s, reqStart, reqEnd, into: &record)
-        return .record(record)
+        splitRequest(s, reqStart, reqEnd, into: &f)
+        return nil
+    }
+
+    /// The time of a 26-byte stamp at `a` if it is the one parsed last.
+    @inline(__always)
+    private func cachedTime(_ s: UnsafeBufferPointer<UInt8>, _ a: Int) -> Int64? {
+        guard cachedStamp.value != Int64.min else { return nil }
+        let raw = UnsafeRawPointer(s.baseAddress.unsafelyUnwrapped + a)
+        guard raw.loadUnaligned(as: UInt64.self) == cachedStamp.a,
+              raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) == cachedStamp.b,
+              raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self) == cachedStamp.c,
+              raw.loadUnaligned(fromByteOffset: 24, as: UInt16.self) == cachedStamp.d else { return nil }
+        return cachedStamp.value
     }
 
     /// Parses `10/Oct/2000:13:55:36 -0700` into Unix seconds UTC; caches the last stamp.
@@ -211,8 +272,8 @@ public struct AccessLogParser: Sendable {
         }
     }
 
-    /// Splits `METHOD target PROTO` into the record; garbage leaves method and path `nil`.
-    private func splitRequest(_ s: UnsafeBufferPointer<UInt8>, _ a: Int, _ b: Int, into record: inout LogRecord) {
+    /// Splits `METHOD target PROTO`; garbage leaves method and path absent.
+    private func splitRequest(_ s: UnsafeBufferPointer<UInt8>, _ a: Int, _ b: Int, into f: inout LineFields) {
         var p = a
         while p < b, Self.isMethodByte(s[p]) { p += 1 }
         let methodEnd = p
@@ -221,23 +282,32 @@ public struct AccessLogParser: Sendable {
         let targetStart = p
         // The protocol is the last token when it starts with "HTTP/".
         var targetEnd = b
-        var proto: String?
+        var proto = LineFields.Span()
         var q = b
         while q > targetStart, s[q - 1] != Ascii.space { q -= 1 }
         if q > targetStart, b - q >= 5, s[q] == 0x48, s[q + 1] == 0x54, s[q + 2] == 0x54, s[q + 3] == 0x50, s[q + 4] == Ascii.slash {
-            proto = Self.text(s, q, b)
+            proto = .init(start: q, end: b)
             targetEnd = q
             while targetEnd > targetStart, s[targetEnd - 1] == Ascii.space { targetEnd -= 1 }
         }
         guard targetEnd > targetStart else { return }
         if !keepQuery {
-            var k = targetStart
-            while k < targetEnd, s[k] != Ascii.question, s[k] != Ascii.hash { k += 1 }
+            let k = Self.firstIndex(of: Ascii.question, or: Ascii.hash, in: s, from: targetStart, to: targetEnd)
             if k > targetStart { targetEnd = k }
         }
-        record.method = Self.text(s, a, methodEnd)
-        record.path = Self.text(s, targetStart, targetEnd)
-        record.proto = proto
+        f.method = .init(start: a, end: methodEnd)
+        f.path = .init(start: targetStart, end: targetEnd)
+        f.proto = proto
+    }
+
+    /// Splits `METHOD target PROTO` into the record; garbage leaves method and path `nil`.
+    private func splitRequest(_ s: UnsafeBufferPointer<UInt8>, _ a: Int, _ b: Int, into record: inout LogRecord) {
+        var f = LineFields()
+        splitRequest(s, a, b, into: &f)
+        guard f.method.isPresent else { return }
+        record.method = Self.text(s, f.method)
+        record.path = Self.text(s, f.path)
+        record.proto = f.proto.isPresent ? Self.text(s, f.proto) : nil
     }
 
     @inline(__always)
@@ -349,6 +419,15 @@ public struct AccessLogParser: Sendable {
     static func unsigned(_ s: UnsafeBufferPointer<UInt8>, _ a: Int, _ b: Int) -> Int64? {
         guard b > a else { return nil }
         var v: Int64 = 0
+        if b - a <= 18 {
+            // At most 18 digits: below 10^18, no overflow possible.
+            for i in a..<b {
+                let d = Int64(s[i]) &- 0x30
+                guard d >= 0, d <= 9 else { return nil }
+                v = v &* 10 &+ d
+            }
+            return v
+        }
         for i in a..<b {
             let d = Int64(s[i]) &- 0x30
             guard d >= 0, d <= 9 else { return nil }
@@ -382,17 +461,70 @@ public struct AccessLogParser: Sendable {
         return whole * 1_000_000 + frac
     }
 
+    /// Index of the first `c` or `d` in `s[from..<to]`, or `to`; eight bytes at a time.
+    @inline(__always)
+    static func firstIndex(of c: UInt8, or d: UInt8, in s: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int {
+        var p = from
+        let lastWord = to &- 8
+        if p <= lastWord {
+            let base = UnsafeRawPointer(s.baseAddress.unsafelyUnwrapped)
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let high: UInt64 = 0x8080_8080_8080_8080
+            while p <= lastWord {
+                let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt64.self))
+                let x = w ^ (ones &* UInt64(c))
+                let y = w ^ (ones &* UInt64(d))
+                let hit = ((x &- ones) & ~x | (y &- ones) & ~y) & high
+                if hit != 0 { return p &+ hit.trailingZeroBitCount >> 3 }
+                p &+= 8
+            }
+        }
+        while p < to, s[p] != c, s[p] != d { p &+= 1 }
+        return p
+    }
+
     /// Index of the closing `"` of a quoted field starting at `from`, skipping `\"` and `\\`.
+    /// Eight bytes at a time: a word without `"` or `\` is skipped whole.
     @inline(__always)
     static func closingQuote(_ s: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
         var p = from
         let n = s.count
+        // Offsets stay far below Int.max (a line is at most `maxLineBytes`): wrapping arithmetic.
+        let lastWord = n &- 8
+        if p <= lastWord {
+            let base = UnsafeRawPointer(s.baseAddress.unsafelyUnwrapped)
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let high: UInt64 = 0x8080_8080_8080_8080
+            while p <= lastWord {
+                let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt64.self))
+                let q = w ^ (ones &* UInt64(Ascii.quote))
+                let e = w ^ (ones &* UInt64(Ascii.backslash))
+                // The lowest flagged byte is the first `"` or `\` (false flags only sit above a true one).
+                let hit = ((q &- ones) & ~q | (e &- ones) & ~e) & high
+                if hit == 0 { p &+= 8; continue }
+                let i = p &+ hit.trailingZeroBitCount >> 3
+                if s[i] == Ascii.quote { return i }
+                p = i &+ 2
+            }
+        }
         while p < n {
             let c = s[p]
             if c == Ascii.quote { return p }
             p += c == Ascii.backslash ? 2 : 1
         }
         return nil
+    }
+
+    @inline(__always)
+    static func text(_ s: UnsafeBufferPointer<UInt8>, _ span: LineFields.Span) -> String {
+        Sanitizer.string(UnsafeBufferPointer(rebasing: s[span.start..<span.end]))
+    }
+
+    /// The span `a..<b`, absent for empty and `-`.
+    @inline(__always)
+    static func optionalSpan(_ s: UnsafeBufferPointer<UInt8>, _ a: Int, _ b: Int) -> LineFields.Span {
+        if b <= a || (b - a == 1 && s[a] == Ascii.dash) { return LineFields.Span() }
+        return LineFields.Span(start: a, end: b)
     }
 
     @inline(__always)

@@ -56,7 +56,7 @@ public struct MalformedSample: Sendable, Equatable {
 public struct AnalysisEngine: Sendable {
     public private(set) var config: EngineConfig
     private var parser: AccessLogParser
-    private var buckets: [Int64: TrafficAggregate] = [:]
+    private var buckets = SecondBuckets()
     /// Smallest key of `buckets` after the last eviction (records only add keys at or after it, or late).
     private var oldestBucket: Int64?
     /// Newest event time seen (or advanced by the wall clock when idle).
@@ -79,6 +79,11 @@ public struct AnalysisEngine: Sendable {
     private var clockAdvanced = false
     private var anchor: (wall: Int64, event: Int64)?
     private var anchorDirty = false
+    /// The latency histogram of the `latency_p95` window evaluated last, seconds `latencyFrom...latencyTo`
+    /// (slid by one second each second: see `latencyWindow`).
+    private var latencyHistogram = LatencyHistogram()
+    private var latencyFrom: Int64 = 0
+    private var latencyTo: Int64 = .min
     /// Lines seen: parsed + malformed.
     public private(set) var linesSeen = 0
     public private(set) var malformedCount = 0
@@ -108,8 +113,14 @@ public struct AnalysisEngine: Sendable {
 
     /// Parse and count one line (bytes, with or without newline).
     public mutating func ingest(line: UnsafeBufferPointer<UInt8>) {
-        switch parser.parse(line) {
-        case .record(let r): ingest(r)
+        var fields = LineFields()
+        switch parser.scan(line, into: &fields) {
+        case .fields(let s): ingest(fields, s)
+        case .json:
+            switch parser.parse(line) {
+            case .record(let r): ingest(r)
+            case .malformed(let reason): countMalformed(reason, line)
+            }
         case .malformed(let reason): countMalformed(reason, line)
         }
     }
@@ -127,24 +138,59 @@ public struct AnalysisEngine: Sendable {
     /// Count one parsed record.
     public mutating func ingest(_ r: LogRecord) {
         linesSeen += 1
-        let cap = config.secondCapacity
         guard let maxT = maxEventTime else {
             start(at: r.time)
-            buckets[r.time, default: TrafficAggregate(capacity: cap)].add(r)
+            withBucket(r.time) { $0.add(r) }
             return
         }
         if r.time < maxT - Int64(config.lateness) {
             lateCount += 1
             total.add(r)
-            buckets[maxT, default: TrafficAggregate(capacity: cap)].countLate()
+            withBucket(maxT) { $0.countLate() }
             return
         }
-        buckets[r.time, default: TrafficAggregate(capacity: cap)].add(r)
+        withBucket(r.time) { $0.add(r) }
         if r.time > maxT {
             maxEventTime = r.time
             anchorDirty = true
             advance()
         }
+    }
+
+    /// `ingest(_:)` for a line the parser scanned (no `LogRecord`: see `LineFields`).
+    private mutating func ingest(_ f: LineFields, _ s: UnsafeBufferPointer<UInt8>) {
+        linesSeen += 1
+        let t = f.time
+        guard let maxT = maxEventTime else {
+            start(at: t)
+            withBucket(t) { $0.add(f, in: s) }
+            return
+        }
+        if t < maxT - Int64(config.lateness) {
+            lateCount += 1
+            total.add(f, in: s)
+            withBucket(maxT) { $0.countLate() }
+            return
+        }
+        withBucket(t) { $0.add(f, in: s) }
+        if t > maxT {
+            maxEventTime = t
+            anchorDirty = true
+            advance()
+        }
+    }
+
+    /// The bucket of second `t`, to change in place; a missing one is created, sized like the newest
+    /// second's so that it does not grow step by step.
+    @inline(__always)
+    private mutating func withBucket(_ t: Int64, _ body: (inout TrafficAggregate) -> Void) {
+        if t <= latencyTo { latencyTo = .min }  // a second already in the latency window changes
+        if !buckets.contains(t) {
+            var fresh = TrafficAggregate(capacity: config.secondCapacity)
+            if let newest = maxEventTime { buckets.read(newest) { fresh.reserve(like: $0.pointee) } }
+            buckets.add(t, fresh)
+        }
+        buckets.modify(t, body)
     }
 
     private mutating func start(at t: Int64) {
@@ -161,8 +207,7 @@ public struct AnalysisEngine: Sendable {
         linesSeen += 1
         malformedCount += 1
         malformedByReason[reason, default: 0] += 1
-        let cap = config.secondCapacity
-        if let t = maxEventTime { buckets[t, default: TrafficAggregate(capacity: cap)].countMalformed() } else { orphanMalformed += 1 }
+        if let t = maxEventTime { withBucket(t) { $0.countMalformed() } } else { orphanMalformed += 1 }
         let cut = UnsafeBufferPointer(rebasing: line[0..<min(line.count, 160)])
         var text = Sanitizer.string(cut, limit: 200)
         while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
@@ -227,13 +272,15 @@ public struct AnalysisEngine: Sendable {
     }
 
     private mutating func closeInterval(_ start: Int64, _ end: Int64) {
-        var agg = TrafficAggregate(capacity: config.reportCapacity)
+        var parts: [TrafficAggregate] = []
         var peak = 0
         for s in start..<end {
-            guard let b = buckets[s] else { continue }
-            agg.merge(b)
-            peak = max(peak, b.requests)
+            buckets.read(s) { b in
+                parts.append(b.pointee)
+                peak = max(peak, b.pointee.requests)
+            }
         }
+        var agg = TrafficAggregate(merging: parts, capacity: config.reportCapacity)
         if orphanMalformed > 0 {
             for _ in 0..<orphanMalformed { agg.countMalformed() }
             orphanMalformed = 0
@@ -252,7 +299,14 @@ public struct AnalysisEngine: Sendable {
 
     private mutating func evaluate(at s: Int64) {
         for (index, rule) in evaluator.rules.enumerated() {
-            let m = rule.enabled ? measure(rule, at: s, frozenBaseline: evaluator.frozenBaseline(index)) : AlertMeasurement(value: nil)
+            let m: AlertMeasurement
+            if !rule.enabled {
+                m = AlertMeasurement(value: nil)
+            } else if rule.kind == .latencyP95 {
+                m = measure(rule, at: s, latency: latencyWindow(rule.window, endingAt: s))
+            } else {
+                m = measure(rule, at: s, frozenBaseline: evaluator.frozenBaseline(index))
+            }
             if let e = evaluator.step(index, at: s, m) {
                 unreportedAlerts.append(e)
                 newAlerts.append(e)
@@ -264,12 +318,36 @@ public struct AnalysisEngine: Sendable {
 
     private func requests(_ from: Int64, _ to: Int64) -> Int {
         var n = 0
-        for s in from...to { n += buckets[s]?.requests ?? 0 }
+        for s in from...to { n += buckets.read(s) { $0.pointee.requests } ?? 0 }
         return n
     }
 
-    /// The value of `rule` over the window ending at second `s` (inclusive).
-    func measure(_ rule: AlertRule, at s: Int64, frozenBaseline: Double? = nil) -> AlertMeasurement {
+    /// The latency histogram of seconds `s - window + 1 ... s`. Evaluated one second after another, the
+    /// window of the previous second is slid (the new second added, the one that left subtracted)
+    /// rather than merged again from every second: the seconds evaluated are closed (below the
+    /// watermark, so only late-counted records arrive for them, which leave the buckets' latency
+    /// alone) and still held (buckets are kept for the longest rule span and more).
+    mutating func latencyWindow(_ window: Int, endingAt s: Int64) -> LatencyHistogram {
+        let from = s - Int64(window) + 1
+        if latencyTo == s - 1, latencyFrom == from - 1 {
+            if let left = buckets.read(from - 1, { $0.pointee.latency }) { latencyHistogram.subtract(left) }
+            if let new = buckets.read(s, { $0.pointee.latency }) { latencyHistogram.merge(new) }
+        } else {
+            var h = LatencyHistogram()
+            for t in from...s { if let part = buckets.read(t, { $0.pointee.latency }) { h.merge(part) } }
+            latencyHistogram = h
+        }
+        latencyFrom = from
+        latencyTo = s
+        var largest: Int64 = 0
+        for t in from...s { largest = max(largest, buckets.read(t) { $0.pointee.latency.max } ?? 0) }
+        latencyHistogram.setMax(largest)
+        return latencyHistogram
+    }
+
+    /// The value of `rule` over the window ending at second `s` (inclusive); `latency` is the latency
+    /// histogram of that window when the caller has it.
+    func measure(_ rule: AlertRule, at s: Int64, frozenBaseline: Double? = nil, latency: LatencyHistogram? = nil) -> AlertMeasurement {
         let w = Int64(rule.window)
         let from = s - w + 1
         let count = requests(from, s)
@@ -277,7 +355,7 @@ public struct AnalysisEngine: Sendable {
         case .errorRate:
             guard count >= max(1, rule.minVolume) else { return AlertMeasurement(value: nil) }
             var errors = 0
-            for t in from...s { errors += buckets[t]?.serverErrors ?? 0 }
+            for t in from...s { errors += buckets.read(t) { $0.pointee.serverErrors } ?? 0 }
             return AlertMeasurement(value: 100 * Double(errors) / Double(count))
         case .rateHigh:
             guard count >= rule.minVolume else { return AlertMeasurement(value: nil) }
@@ -300,7 +378,7 @@ public struct AnalysisEngine: Sendable {
         case .notFoundSurge:
             guard count >= rule.minVolume else { return AlertMeasurement(value: nil) }
             var notFound = 0
-            for t in from...s { notFound += buckets[t]?.notFound ?? 0 }
+            for t in from...s { notFound += buckets.read(t) { $0.pointee.notFound } ?? 0 }
             let value = Double(notFound) / Double(w)
             // The offender is only worth finding when the rule may fire.
             let offender = value >= rule.threshold * rule.resolveRatio ? topKey(from, s, \.notFoundClients)?.key : nil
@@ -309,15 +387,15 @@ public struct AnalysisEngine: Sendable {
             guard count >= rule.minVolume else { return AlertMeasurement(value: nil) }
             // Cheap upper bound first: the sum of each second's busiest count.
             var bound = 0
-            for t in from...s { bound += buckets[t]?.clients.maxCount ?? 0 }
+            for t in from...s { bound += buckets.read(t) { $0.pointee.clients.maxCount } ?? 0 }
             if Double(bound) / Double(w) < rule.threshold * rule.resolveRatio {
                 return AlertMeasurement(value: Double(bound) / Double(w))
             }
             guard let top = topKey(from, s, \.clients) else { return AlertMeasurement(value: 0) }
             return AlertMeasurement(value: Double(top.count) / Double(w), offender: top.key)
         case .latencyP95:
-            var h = LatencyHistogram()
-            for t in from...s { if let b = buckets[t] { h.merge(b.latency) } }
+            var h = latency ?? LatencyHistogram()
+            if latency == nil { for t in from...s { buckets.read(t) { h.merge($0.pointee.latency) } } }
             guard h.total >= max(1, rule.minVolume), let p95 = h.percentile(0.95) else { return AlertMeasurement(value: nil) }
             return AlertMeasurement(value: Double(p95) / 1000)
         }
@@ -328,13 +406,14 @@ public struct AnalysisEngine: Sendable {
     private func topKey(_ from: Int64, _ to: Int64, _ path: KeyPath<TrafficAggregate, TopK>) -> (key: String, count: Int)? {
         var candidates = Set<String>()
         for t in from...to {
-            guard let b = buckets[t] else { continue }
-            for e in b[keyPath: path].top(3) { candidates.insert(e.key) }
+            buckets.read(t) { b in
+                for e in b.pointee[keyPath: path].top(3) { candidates.insert(e.key) }
+            }
         }
         var best: (key: String, count: Int)?
         for c in candidates {
             var n = 0
-            for t in from...to { n += buckets[t]?[keyPath: path].estimate(c) ?? 0 }
+            for t in from...to { n += buckets.read(t) { $0.pointee[keyPath: path].estimate(c) } ?? 0 }
             if best == nil || n > best!.count || (n == best!.count && c < best!.key) { best = (c, n) }
         }
         return best
@@ -369,17 +448,20 @@ public struct AnalysisEngine: Sendable {
 
     /// The live view: the sliding window ending at the newest event time.
     public func snapshot() -> Snapshot {
-        var agg = TrafficAggregate(capacity: config.reportCapacity)
+        var parts: [TrafficAggregate] = []
         var series = [Int](repeating: 0, count: config.window)
         var byteSeries = [Int64](repeating: 0, count: config.window)
         if let maxT = maxEventTime {
             let from = maxT - Int64(config.window) + 1
-            for (s, b) in buckets where s >= from && s <= maxT {
-                agg.merge(b)
-                series[Int(s - from)] = b.requests
-                byteSeries[Int(s - from)] = b.bytes
+            for s in from...maxT {
+                buckets.read(s) { b in
+                    parts.append(b.pointee)
+                    series[Int(s - from)] = b.pointee.requests
+                    byteSeries[Int(s - from)] = b.pointee.bytes
+                }
             }
         }
+        let agg = TrafficAggregate(merging: parts, capacity: config.reportCapacity)
         var coveredSeconds = 1
         if let m = maxEventTime, let first = firstEventTime {
             coveredSeconds = Int(max(1, min(Int64(config.window), m - first + 1)))

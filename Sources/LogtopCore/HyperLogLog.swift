@@ -4,27 +4,73 @@ public struct HyperLogLog: Sendable, Equatable {
     public static let precision = 14
     static let registerCount = 1 << precision
     private(set) var registers: [UInt8]
-    /// Exact count while few values have been seen (saves the 16 KiB for quiet seconds).
-    private var small: Set<UInt64>? = []
+    /// Exact count while few values have been seen (saves the 16 KiB for quiet seconds): the distinct
+    /// hashes in an open-addressing table (linear probing on the hash's low bits, 0 = empty; the hash 0
+    /// itself is kept in `smallHasZero`), `nil` once registers are used.
+    private var small: [UInt64]? = []
+    private var smallCount = 0
+    private var smallHasZero = false
     static let smallLimit = 256
+    static let smallTable = 512
 
     public init() { registers = [] }
 
-    public var isEmpty: Bool { registers.isEmpty && (small?.isEmpty ?? true) }
+    public static func == (a: HyperLogLog, b: HyperLogLog) -> Bool {
+        if a.small != nil || b.small != nil {
+            return a.small != nil && b.small != nil && Set(a.smallValues) == Set(b.smallValues)
+        }
+        return a.registers == b.registers
+    }
+
+    public var isEmpty: Bool { registers.isEmpty && smallCount == 0 }
 
     public mutating func insert(_ text: String) { insert(hash: StableHash.hash(text)) }
 
     public mutating func insert(hash h: UInt64) {
         if small != nil {
-            small!.insert(h)
-            if small!.count <= Self.smallLimit { return }
-            let values = small!
-            small = nil
-            registers = [UInt8](repeating: 0, count: Self.registerCount)
-            for v in values { setRegister(v) }
+            if insertSmall(h), smallCount > Self.smallLimit { promote() }
             return
         }
         setRegister(h)
+    }
+
+    /// Adds `h` to the exact set; returns whether it was new.
+    private mutating func insertSmall(_ h: UInt64) -> Bool {
+        if h == 0 {
+            if smallHasZero { return false }
+            smallHasZero = true
+            smallCount += 1
+            return true
+        }
+        if small!.isEmpty { small = [UInt64](repeating: 0, count: Self.smallTable) }
+        let inserted = small!.withUnsafeMutableBufferPointer { t -> Bool in
+            let mask = t.count - 1
+            var i = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let v = t[i]
+                if v == h { return false }
+                if v == 0 { t[i] = h; return true }
+                i = (i + 1) & mask
+            }
+        }
+        if inserted { smallCount += 1 }
+        return inserted
+    }
+
+    /// The hashes of the exact set.
+    private var smallValues: [UInt64] {
+        var out = (small ?? []).filter { $0 != 0 }
+        if smallHasZero { out.append(0) }
+        return out
+    }
+
+    private mutating func promote() {
+        let values = smallValues
+        small = nil
+        smallCount = 0
+        smallHasZero = false
+        registers = [UInt8](repeating: 0, count: Self.registerCount)
+        for v in values { setRegister(v) }
     }
 
     @inline(__always)
@@ -36,24 +82,28 @@ public struct HyperLogLog: Sendable, Equatable {
     }
 
     public mutating func merge(_ other: HyperLogLog) {
-        if let os = other.small {
-            for v in os { insert(hash: v) }
+        if other.small != nil {
+            for v in other.smallValues { insert(hash: v) }
             return
         }
         if small != nil {
-            let mine = small!
+            let mine = smallValues
             self = other
             for v in mine { insert(hash: v) }
             return
         }
-        for i in 0..<Self.registerCount where other.registers[i] > registers[i] { registers[i] = other.registers[i] }
+        registers.withUnsafeMutableBufferPointer { r in
+            other.registers.withUnsafeBufferPointer { o in
+                for i in 0..<Self.registerCount where o[i] > r[i] { r[i] = o[i] }
+            }
+        }
     }
 
     /// Estimated number of distinct values: Ertl's improved raw estimator ("New cardinality
     /// estimation algorithms for HyperLogLog sketches", 2017), unbiased over the whole range without
     /// empirical bias tables.
     public var estimate: Int {
-        if let small { return small.count }
+        if small != nil { return smallCount }
         let p = Self.precision
         let q = 64 - p
         let m = Double(Self.registerCount)

@@ -28,6 +28,11 @@ public struct LatencyHistogram: Sendable, Equatable {
         return ((sub + 1) << Int64(e)) - 1
     }
 
+    /// Reserves room for as many buckets as `model` uses.
+    mutating func reserve(like model: LatencyHistogram) {
+        if counts.isEmpty { counts.reserveCapacity(model.counts.count) }
+    }
+
     public mutating func record(micros: Int64) {
         let v = Swift.min(Swift.max(micros, 0), Self.maxValue)
         let i = Self.index(v)
@@ -41,10 +46,29 @@ public struct LatencyHistogram: Sendable, Equatable {
         if other.counts.count > counts.count {
             counts.append(contentsOf: repeatElement(0, count: other.counts.count - counts.count))
         }
-        for i in 0..<other.counts.count { counts[i] &+= other.counts[i] }
+        counts.withUnsafeMutableBufferPointer { mine in
+            other.counts.withUnsafeBufferPointer { theirs in
+                for i in theirs.indices { mine[i] &+= theirs[i] }
+            }
+        }
         total += other.total
         if other.max > max { max = other.max }
     }
+
+    /// Takes away `other`, which must have been merged into this histogram before. `max` is kept:
+    /// it is then only an upper bound, to be set again with `setMax`.
+    mutating func subtract(_ other: LatencyHistogram) {
+        let n = Swift.min(counts.count, other.counts.count)
+        counts.withUnsafeMutableBufferPointer { mine in
+            other.counts.withUnsafeBufferPointer { theirs in
+                for i in 0..<n { mine[i] &-= theirs[i] }
+            }
+        }
+        total -= other.total
+    }
+
+    /// Sets the largest value recorded (after `subtract`, from the largest of the parts left).
+    mutating func setMax(_ value: Int64) { max = value }
 
     /// Value at quantile `q` (0...1) in microseconds, `nil` when empty.
     public func percentile(_ q: Double) -> Int64? {

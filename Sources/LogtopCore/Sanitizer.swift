@@ -10,12 +10,37 @@ public enum Sanitizer {
     /// Sanitise a UTF-8 byte range.
     @inlinable
     public static func string(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int = maxFieldBytes) -> String {
-        var clean = true
-        for b in bytes where b < 0x20 || b >= 0x7F { clean = false; break }
-        if clean && bytes.count <= limit {
+        if bytes.count <= limit && isPrintableASCII(bytes) {
             return String(decoding: bytes, as: UTF8.self)
         }
         return slowPath(bytes, limit: limit)
+    }
+
+    /// Whether every byte is printable ASCII (0x20...0x7E): such text passes unchanged. Eight bytes
+    /// at a time.
+    @inlinable
+    public static func isPrintableASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = bytes.count
+        guard n > 0 else { return true }
+        let base = UnsafeRawPointer(bytes.baseAddress.unsafelyUnwrapped)
+        var bad: UInt64 = 0
+        var i = 0
+        while i + 8 <= n {
+            bad |= StableHash.nonPrintable(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+            i += 8
+        }
+        if i < n {
+            if n >= 8 {
+                bad |= StableHash.nonPrintable(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)))
+            } else {
+                while i < n {
+                    let b = bytes[i]
+                    if b < 0x20 || b >= 0x7F { return false }
+                    i += 1
+                }
+            }
+        }
+        return bad == 0
     }
 
     /// Sanitise a Swift string (already valid Unicode).

@@ -22,159 +22,572 @@ public struct TopEntry: Sendable, Equatable {
 ///
 /// Exact while at most `capacity` distinct keys have been seen; after that every key with true
 /// frequency above `total / capacity` is guaranteed to be present, and counts overestimate by at most
-/// the reported `error`. A min-heap finds the entry to evict in O(log capacity).
+/// the reported `error`. A min-heap finds the entry to evict in O(log capacity); it is built only
+/// when the sketch fills up (a sketch that never holds `capacity` keys never evicts, so it keeps no
+/// order at all).
+///
+/// Built for the per-line path of the engine: keys are kept as UTF-8 bytes in one arena (no `String`
+/// and no reference counting per key), found through an open-addressing table (linear probing, at
+/// most half full) indexed by each key's `StableHash`, which every slot keeps. A key given as bytes
+/// with its hash (what the engine computes while it scans a line) is counted without creating
+/// anything, merging sketches never hashes a key again, and `String`s are made only for `top(_:)`.
+/// The arena is compacted when more than half of it is left over from evicted keys, so memory stays
+/// bounded by `capacity` times the longest key.
 public struct TopK: Sendable {
     public let capacity: Int
     public private(set) var total: Int = 0
     /// Largest count held: an upper bound of any key's count, kept without sorting.
     public private(set) var maxCount: Int = 0
-    private var slotOf: [String: Int32] = [:]
-    private var keys: [String] = []
-    private var counts: [Int] = []
-    private var errors: [Int] = []
-    private var fours: [Int] = []
-    private var fives: [Int] = []
-    private var heap: [Int32] = []      // slots, min-heap by count
-    private var heapPos: [Int32] = []   // slot → position in heap
+
+    struct Slot {
+        var hash: UInt64
+        var count: Int
+        var error: Int
+        var fours: Int
+        var fives: Int
+        /// The key is `arena[keyStart..<keyStart + keyLength]`; `keyRoom` bytes are reserved there.
+        var keyStart: Int
+        var keyLength: Int32
+        var keyRoom: Int32
+        var heapPos: Int32
+    }
+
+    var slots: [Slot] = []
+    /// Slot numbers; a min-heap by count once the sketch is full (before, slot `i` is at `i`).
+    var heap: [Int32] = []
+    /// Open addressing: a slot number or -1; a power of two long, at most half full.
+    var table: [Int32] = []
+    /// UTF-8 of every key, back to back, in `arena[0..<arenaUsed]` (the rest is room to grow).
+    var arena: [UInt8] = []
+    var arenaUsed = 0
+    /// Bytes of `arena[0..<arenaUsed]` no key uses any more.
+    var garbage = 0
 
     public init(capacity: Int) {
         precondition(capacity > 0)
         self.capacity = capacity
     }
 
-    public var count: Int { keys.count }
-    public var isFull: Bool { keys.count >= capacity }
+    public var count: Int { slots.count }
+    public var isFull: Bool { slots.count >= capacity }
     /// Smallest count held (0 when not full): the bound on any absent key's count.
-    public var floor: Int { isFull ? counts[Int(heap[0])] : 0 }
+    public var floor: Int { isFull ? slots[Int(heap[0])].count : 0 }
 
     /// Count `key` `weight` times; `status` (if given) feeds the 4xx/5xx counts.
-    @inlinable
     public mutating func add(_ key: String, weight: Int = 1, status: Int = 0) {
-        add(key, weight: weight, clientErrors: status >= 400 && status < 500 ? weight : 0,
-            serverErrors: status >= 500 && status < 600 ? weight : 0, error: 0)
+        let fours = status >= 400 && status < 500 ? weight : 0
+        let fives = status >= 500 && status < 600 ? weight : 0
+        var text = key
+        text.withUTF8 { u in
+            let bytes = UnsafeRawBufferPointer(u)
+            add(bytes, hash: StableHash.hash(bytes: bytes), weight: weight, clientErrors: fours, serverErrors: fives, error: 0)
+        }
+    }
+
+    /// Count once the key whose UTF-8 is `key` and whose `StableHash` is `hash`; `status` feeds the
+    /// 4xx/5xx counts. Returns whether the key was already held.
+    @inline(__always) @discardableResult
+    mutating func add(_ key: UnsafeRawBufferPointer, hash: UInt64, status: Int) -> Bool {
+        let s = lookup(key, hash: hash)
+        let fours = status >= 400 && status < 500 ? 1 : 0
+        let fives = status >= 500 && status < 600 ? 1 : 0
+        total += 1
+        if s >= 0 {
+            bump(s, weight: 1, error: 0, fours: fours, fives: fives)
+            return true
+        }
+        insert(key, hash: hash, weight: 1, clientErrors: fours, serverErrors: fives, error: 0)
+        return false
     }
 
     /// Adds and returns the slot now holding `key`.
-    @usableFromInline @discardableResult
-    mutating func add(_ key: String, weight: Int, clientErrors: Int, serverErrors: Int, error: Int) -> Int {
+    @discardableResult
+    mutating func add(_ key: UnsafeRawBufferPointer, hash: UInt64, weight: Int, clientErrors: Int, serverErrors: Int,
+                      error: Int) -> Int {
         total += weight
-        if let s = slotOf[key] {
-            let slot = Int(s)
-            counts[slot] += weight
-            errors[slot] += error
-            fours[slot] += clientErrors
-            fives[slot] += serverErrors
-            if counts[slot] > maxCount { maxCount = counts[slot] }
-            siftDown(Int(heapPos[slot]))
-            return slot
+        let s = lookup(key, hash: hash)
+        if s >= 0 {
+            bump(s, weight: weight, error: error, fours: clientErrors, fives: serverErrors)
+            return s
         }
-        if keys.count < capacity {
-            let slot = keys.count
-            slotOf[key] = Int32(slot)
-            keys.append(key)
-            counts.append(weight)
-            errors.append(error)
-            fours.append(clientErrors)
-            fives.append(serverErrors)
-            heap.append(Int32(slot))
-            heapPos.append(Int32(heap.count - 1))
-            if weight > maxCount { maxCount = weight }
-            siftUp(heap.count - 1)
-            return slot
-        }
-        // Replace the minimum: the newcomer inherits its count as possible overestimate.
-        let slot = Int(heap[0])
-        let floorCount = counts[slot]
-        slotOf.removeValue(forKey: keys[slot])
-        slotOf[key] = Int32(slot)
-        keys[slot] = key
-        counts[slot] = floorCount + weight
-        errors[slot] = floorCount + error
-        fours[slot] = clientErrors
-        fives[slot] = serverErrors
-        if counts[slot] > maxCount { maxCount = counts[slot] }
-        siftDown(0)
-        return slot
+        return insert(key, hash: hash, weight: weight, clientErrors: clientErrors, serverErrors: serverErrors, error: error)
+    }
+
+    /// Makes room, in an empty sketch, for about as many keys (and key bytes) as `model` holds, so
+    /// that a new per-second sketch sized like the previous second's does not grow step by step.
+    mutating func reserve(like model: TopK) {
+        guard slots.isEmpty else { return }
+        let n = Swift.min(capacity, model.slots.count + model.slots.count / 8)
+        guard n > 0 else { return }
+        slots.reserveCapacity(n)
+        heap.reserveCapacity(n)
+        let size = Self.tableSize(for: n)
+        if size > table.count { table = [Int32](repeating: -1, count: size) }
+        let bytes = model.arenaUsed - model.garbage
+        if bytes > arena.count { arena = [UInt8](repeating: 0, count: Swift.max(256, bytes + bytes / 8)) }
     }
 
     /// Adds every entry of `other` (counts summed, errors widened), the mergeable-summary way.
     public mutating func merge(_ other: TopK) {
-        if other.keys.isEmpty { total += other.total; return }
+        if other.slots.isEmpty { total += other.total; return }
         let otherFloor = other.floor
         let mergedTotal = total + other.total
         var touched = [Bool](repeating: false, count: capacity)
-        for i in other.keys.indices {
-            let k = other.keys[i]
-            // A key absent from this sketch while it is full may have had up to `floor` occurrences:
-            // `add` replaces the minimum and inherits its count as overestimate, which covers that.
-            let slot = add(k, weight: other.counts[i], clientErrors: other.fours[i], serverErrors: other.fives[i],
-                           error: other.errors[i])
-            touched[slot] = true
+        other.arena.withUnsafeBytes { otherKeys in
+            for o in other.slots {
+                // A key absent from this sketch while it is full may have had up to `floor` occurrences:
+                // `add` replaces the minimum and inherits its count as overestimate, which covers that.
+                let key = UnsafeRawBufferPointer(rebasing: otherKeys[o.keyStart..<(o.keyStart + Int(o.keyLength))])
+                let slot = add(key, hash: o.hash, weight: o.count, clientErrors: o.fours, serverErrors: o.fives, error: o.error)
+                touched[slot] = true
+            }
         }
         if otherFloor > 0 {
-            for i in keys.indices where !touched[i] {
-                counts[i] += otherFloor
-                errors[i] += otherFloor
-                if counts[i] > maxCount { maxCount = counts[i] }
+            // Every key not in `other` may have had up to `otherFloor` occurrences there. Adding it to
+            // every count keeps the heap valid; taking it back from the keys just merged only lowers
+            // those, which `siftUp` repairs: no O(capacity) rebuild.
+            let full = isFull
+            slots.withUnsafeMutableBufferPointer { sl in
+                for i in sl.indices {
+                    sl[i].count += otherFloor
+                    sl[i].error += otherFloor
+                }
             }
-            rebuildHeap()
+            for i in slots.indices where touched[i] {
+                slots[i].count -= otherFloor
+                slots[i].error -= otherFloor
+                if full { siftUp(Int(slots[i].heapPos)) }
+            }
+            for s in slots where s.count > maxCount { maxCount = s.count }
         }
         total = mergedTotal
     }
 
+    /// The union of `parts` built in one pass, the mergeable-summaries way: each key's count (and
+    /// error) is the sum over the parts of its count there, or of that part's `floor` (the bound on
+    /// any key it does not hold) where it is absent; the `capacity` largest are kept (ties: the first
+    /// seen). Counts never underestimate, `count - error` never overestimates, and a key left out
+    /// counts no more than any key kept, so `floor` stays a bound for absent keys.
+    ///
+    /// Cheaper than merging the parts one after another (what `merge` does): every key is looked up
+    /// once per part in a table sized for all of them, nothing is evicted on the way, and no part
+    /// makes the others' keys pay its floor one by one.
+    init(merging parts: [TopK], capacity: Int) {
+        self.init(capacity: capacity)
+        struct Candidate {
+            var hash: UInt64
+            var keyStart: Int
+            var keyLength: Int
+            var count: Int
+            var error: Int
+            /// Sum of the floors of the parts that hold the key.
+            var floors: Int
+            var fours: Int
+            var fives: Int
+        }
+        var floors = 0, mergedTotal = 0, upTo = 0
+        for p in parts {
+            floors += p.floor
+            mergedTotal += p.total
+            upTo += p.slots.count
+        }
+        total = mergedTotal
+        guard upTo > 0 else { return }
+        var candidates: [Candidate] = []
+        candidates.reserveCapacity(upTo)
+        var keys = [UInt8]()
+        let size = Self.tableSize(for: upTo)
+        var index = [Int32](repeating: -1, count: size)
+        let mask = size - 1
+        for p in parts {
+            let floor = p.floor
+            p.arena.withUnsafeBytes { partKeys in
+                for o in p.slots {
+                    let key = UnsafeRawBufferPointer(rebasing: partKeys[o.keyStart..<(o.keyStart + Int(o.keyLength))])
+                    var i = Int(truncatingIfNeeded: o.hash) & mask
+                    var found = -1
+                    while index[i] >= 0 {
+                        let c = Int(index[i])
+                        if candidates[c].hash == o.hash, candidates[c].keyLength == key.count,
+                           key.isEmpty || keys.withUnsafeBytes({ Self.sameBytes($0.baseAddress.unsafelyUnwrapped + candidates[c].keyStart, key) }) {
+                            found = c
+                            break
+                        }
+                        i = (i + 1) & mask
+                    }
+                    if found >= 0 {
+                        candidates[found].count += o.count
+                        candidates[found].error += o.error
+                        candidates[found].floors += floor
+                        candidates[found].fours += o.fours
+                        candidates[found].fives += o.fives
+                    } else {
+                        index[i] = Int32(candidates.count)
+                        candidates.append(Candidate(hash: o.hash, keyStart: keys.count, keyLength: key.count, count: o.count,
+                                                    error: o.error, floors: floor, fours: o.fours, fives: o.fives))
+                        keys.append(contentsOf: key.assumingMemoryBound(to: UInt8.self))
+                    }
+                }
+            }
+        }
+        // Parts that do not hold a key charge it their floor.
+        for c in candidates.indices {
+            let absent = floors - candidates[c].floors
+            candidates[c].count += absent
+            candidates[c].error += absent
+        }
+        var kept = Array(candidates.indices)
+        if candidates.count > capacity {
+            var counts = candidates.map(\.count)
+            let cut = Self.largest(capacity, of: &counts)
+            var room = capacity - candidates.reduce(0) { $0 + ($1.count > cut ? 1 : 0) }
+            kept = candidates.indices.filter { c in
+                if candidates[c].count > cut { return true }
+                guard candidates[c].count == cut, room > 0 else { return false }
+                room -= 1
+                return true
+            }
+        }
+        slots.reserveCapacity(kept.count)
+        heap.reserveCapacity(kept.count)
+        table = [Int32](repeating: -1, count: Self.tableSize(for: kept.count))
+        keys.withUnsafeBytes { all in
+            for c in kept {
+                let k = candidates[c]
+                let slot = slots.count
+                let start = appendKey(UnsafeRawBufferPointer(rebasing: all[k.keyStart..<(k.keyStart + k.keyLength)]))
+                slots.append(Slot(hash: k.hash, count: k.count, error: k.error, fours: k.fours, fives: k.fives,
+                                  keyStart: start, keyLength: Int32(k.keyLength), keyRoom: Int32(k.keyLength),
+                                  heapPos: Int32(slot)))
+                heap.append(Int32(slot))
+                tablePut(slot, hash: k.hash)
+                if k.count > maxCount { maxCount = k.count }
+            }
+        }
+        if slots.count == capacity { buildHeap() }
+    }
+
+    /// The `k`-th largest of `values` (1 ≤ k ≤ count), which are reordered: quickselect, O(count).
+    static func largest(_ k: Int, of values: inout [Int]) -> Int {
+        precondition(k >= 1 && k <= values.count)
+        return values.withUnsafeMutableBufferPointer { v in
+            // Position k - 1 when sorted in descending order.
+            let target = k - 1
+            var lo = 0, hi = v.count - 1
+            while lo < hi {
+                // Median of three as pivot (deterministic, and sorted input stays O(n)).
+                let mid = lo + (hi - lo) / 2
+                let a = v[lo], b = v[mid], c = v[hi]
+                let pivot = max(min(a, b), min(max(a, b), c))
+                var i = lo, j = hi
+                while i <= j {
+                    while v[i] > pivot { i += 1 }
+                    while v[j] < pivot { j -= 1 }
+                    if i <= j {
+                        v.swapAt(i, j)
+                        i += 1
+                        j -= 1
+                    }
+                }
+                // Now v[lo...j] >= pivot, v[i...hi] <= pivot, and v[j+1..<i] == pivot.
+                if target <= j { hi = j } else if target >= i { lo = i } else { return v[target] }
+            }
+            return v[target]
+        }
+    }
+
+    /// A power of two at least twice `keys`.
+    static func tableSize(for keys: Int) -> Int {
+        var size = 16
+        while size < 2 * keys { size *= 2 }
+        return size
+    }
+
     /// The `n` largest entries, largest first (ties by key for stable output).
     public func top(_ n: Int) -> [TopEntry] {
-        var order = Array(keys.indices)
-        order.sort { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : keys[$0] < keys[$1] }
-        return order.prefix(n).map {
-            TopEntry(key: keys[$0], count: counts[$0], error: errors[$0], clientErrors: fours[$0], serverErrors: fives[$0])
+        guard n > 0, !slots.isEmpty else { return [] }
+        var order: [Int]
+        if n >= slots.count {
+            order = Array(slots.indices)
+        } else {
+            // Only keys at least as large as the n-th largest count can be among the n first.
+            var counts = slots.map(\.count)
+            let cut = Self.largest(n, of: &counts)
+            order = slots.indices.filter { slots[$0].count >= cut }
+        }
+        let keys = order.map { key(ofSlot: $0) }
+        var ranked = Array(order.indices)
+        ranked.sort { a, b in
+            let ca = slots[order[a]].count, cb = slots[order[b]].count
+            return ca != cb ? ca > cb : keys[a] < keys[b]
+        }
+        return ranked.prefix(n).map {
+            let s = slots[order[$0]]
+            return TopEntry(key: keys[$0], count: s.count, error: s.error, clientErrors: s.fours, serverErrors: s.fives)
         }
     }
 
     /// Estimated count for `key` (the floor when it is not held).
     public func estimate(_ key: String) -> Int {
-        if let s = slotOf[key] { return counts[Int(s)] }
-        return floor
+        var text = key
+        let s = text.withUTF8 { u in
+            let bytes = UnsafeRawBufferPointer(u)
+            return lookup(bytes, hash: StableHash.hash(bytes: bytes))
+        }
+        return s >= 0 ? slots[s].count : floor
     }
 
-    // MARK: heap
-
-    private mutating func rebuildHeap() {
-        heap = keys.indices.map { Int32($0) }
-        for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
-        for (p, s) in heap.enumerated() { heapPos[Int(s)] = Int32(p) }
-    }
-
-    @usableFromInline
-    mutating func siftDown(_ start: Int) {
-        var i = start
-        let n = heap.count
-        while true {
-            let l = 2 * i + 1
-            if l >= n { break }
-            var m = l
-            let r = l + 1
-            if r < n, counts[Int(heap[r])] < counts[Int(heap[l])] { m = r }
-            if counts[Int(heap[m])] >= counts[Int(heap[i])] { break }
-            swapAt(i, m)
-            i = m
+    /// The key held in `slot`.
+    func key(ofSlot slot: Int) -> String {
+        let s = slots[slot]
+        return arena.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[s.keyStart..<(s.keyStart + Int(s.keyLength))]), as: UTF8.self)
         }
     }
 
-    private mutating func siftUp(_ start: Int) {
-        var i = start
-        while i > 0 {
-            let parent = (i - 1) / 2
-            if counts[Int(heap[parent])] <= counts[Int(heap[i])] { break }
-            swapAt(i, parent)
-            i = parent
+    // MARK: slots
+
+    /// The slot holding `key`, or -1.
+    @inline(__always)
+    func lookup(_ key: UnsafeRawBufferPointer, hash: UInt64) -> Int {
+        if table.isEmpty { return -1 }
+        return table.withUnsafeBufferPointer { t in
+            slots.withUnsafeBufferPointer { sl in
+                arena.withUnsafeBytes { keys in
+                    let mask = t.count - 1
+                    var i = Int(truncatingIfNeeded: hash) & mask
+                    while true {
+                        let s = Int(t[i])
+                        if s < 0 { return -1 }
+                        if sl[s].hash == hash, Int(sl[s].keyLength) == key.count,
+                           key.isEmpty || Self.sameBytes(keys.baseAddress.unsafelyUnwrapped + sl[s].keyStart, key) {
+                            return s
+                        }
+                        i = (i + 1) & mask
+                    }
+                }
+            }
         }
     }
 
     @inline(__always)
-    private mutating func swapAt(_ a: Int, _ b: Int) {
-        heap.swapAt(a, b)
-        heapPos[Int(heap[a])] = Int32(a)
-        heapPos[Int(heap[b])] = Int32(b)
+    mutating func bump(_ s: Int, weight: Int, error: Int, fours: Int, fives: Int) {
+        let c = slots.withUnsafeMutableBufferPointer { sl in
+            sl[s].count += weight
+            sl[s].error += error
+            sl[s].fours += fours
+            sl[s].fives += fives
+            return sl[s].count
+        }
+        if c > maxCount { maxCount = c }
+        if isFull { siftDown(Int(slots[s].heapPos)) }
+    }
+
+    /// Puts a key that is not held into the sketch (replacing the minimum when full); returns its slot.
+    @discardableResult
+    mutating func insert(_ key: UnsafeRawBufferPointer, hash: UInt64, weight: Int, clientErrors: Int, serverErrors: Int,
+                         error: Int) -> Int {
+        if slots.count < capacity {
+            let slot = slots.count
+            if (slot + 1) * 2 > table.count { growTable() }
+            let start = appendKey(key)
+            slots.append(Slot(hash: hash, count: weight, error: error, fours: clientErrors, fives: serverErrors,
+                              keyStart: start, keyLength: Int32(key.count), keyRoom: Int32(key.count),
+                              heapPos: Int32(slot)))
+            heap.append(Int32(slot))
+            tablePut(slot, hash: hash)
+            if weight > maxCount { maxCount = weight }
+            if slots.count == capacity { buildHeap() }
+            return slot
+        }
+        // Replace the minimum: the newcomer inherits its count as possible overestimate.
+        let slot = Int(heap[0])
+        tableRemove(slot)
+        storeKey(key, in: slot)
+        let floorCount = slots[slot].count
+        slots[slot].hash = hash
+        slots[slot].count = floorCount + weight
+        slots[slot].error = floorCount + error
+        slots[slot].fours = clientErrors
+        slots[slot].fives = serverErrors
+        tablePut(slot, hash: hash)
+        if slots[slot].count > maxCount { maxCount = slots[slot].count }
+        siftDown(0)
+        return slot
+    }
+
+    /// Writes `key` as the key of `slot`: in its room when it fits, else at the end of the arena.
+    private mutating func storeKey(_ key: UnsafeRawBufferPointer, in slot: Int) {
+        let n = key.count
+        if n <= Int(slots[slot].keyRoom) {
+            let start = slots[slot].keyStart
+            if n > 0 {
+                arena.withUnsafeMutableBytes { $0.baseAddress.unsafelyUnwrapped.advanced(by: start).copyMemory(from: key.baseAddress.unsafelyUnwrapped, byteCount: n) }
+            }
+            slots[slot].keyLength = Int32(n)
+            return
+        }
+        garbage += Int(slots[slot].keyRoom)
+        slots[slot].keyStart = appendKey(key)
+        slots[slot].keyLength = Int32(n)
+        slots[slot].keyRoom = Int32(n)
+        if garbage > 1024 && garbage * 2 > arenaUsed { compactArena() }
+    }
+
+    /// Copies `key` to the end of the arena; returns where it starts.
+    private mutating func appendKey(_ key: UnsafeRawBufferPointer) -> Int {
+        let start = arenaUsed
+        let n = key.count
+        if start + n > arena.count {
+            var size = Swift.max(256, arena.count * 2)
+            while size < start + n { size *= 2 }
+            arena.append(contentsOf: repeatElement(0, count: size - arena.count))
+        }
+        if n > 0 {
+            arena.withUnsafeMutableBytes {
+                $0.baseAddress.unsafelyUnwrapped.advanced(by: start).copyMemory(from: key.baseAddress.unsafelyUnwrapped, byteCount: n)
+            }
+        }
+        arenaUsed = start + n
+        return start
+    }
+
+    /// Copies the keys into a new arena without the bytes of evicted keys.
+    private mutating func compactArena() {
+        let old = arena
+        arena = []
+        arenaUsed = 0
+        garbage = 0
+        old.withUnsafeBytes { bytes in
+            for i in slots.indices {
+                let s = slots[i]
+                slots[i].keyStart = appendKey(UnsafeRawBufferPointer(rebasing: bytes[s.keyStart..<(s.keyStart + Int(s.keyLength))]))
+                slots[i].keyRoom = s.keyLength
+            }
+        }
+    }
+
+    /// Whether the `b.count` bytes at `a` equal `b`: words, the last one overlapping the one before.
+    @inline(__always)
+    static func sameBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        let n = b.count
+        let pb = UnsafeRawPointer(b.baseAddress.unsafelyUnwrapped)
+        if n >= 8 {
+            var i = 0
+            let last = n &- 8
+            while i < last {
+                if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != pb.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+                i &+= 8
+            }
+            return a.loadUnaligned(fromByteOffset: last, as: UInt64.self) == pb.loadUnaligned(fromByteOffset: last, as: UInt64.self)
+        }
+        if n >= 4 {
+            return a.loadUnaligned(as: UInt32.self) == pb.loadUnaligned(as: UInt32.self)
+                && a.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self) == pb.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
+        }
+        var i = 0
+        while i < n {
+            if a.load(fromByteOffset: i, as: UInt8.self) != pb.load(fromByteOffset: i, as: UInt8.self) { return false }
+            i &+= 1
+        }
+        return true
+    }
+
+    // MARK: key table
+
+    private mutating func growTable() {
+        var size = Swift.max(16, table.count * 2)
+        while size < (slots.count + 1) * 2 { size *= 2 }
+        table = [Int32](repeating: -1, count: size)
+        for s in slots.indices { tablePut(s, hash: slots[s].hash) }
+    }
+
+    private mutating func tablePut(_ slot: Int, hash: UInt64) {
+        table.withUnsafeMutableBufferPointer { t in
+            let mask = t.count - 1
+            var i = Int(truncatingIfNeeded: hash) & mask
+            while t[i] >= 0 { i = (i + 1) & mask }
+            t[i] = Int32(slot)
+        }
+    }
+
+    /// Removes `slot` from the table, shifting back the entries after it (no tombstones).
+    private mutating func tableRemove(_ slot: Int) {
+        let hash = slots[slot].hash
+        slots.withUnsafeBufferPointer { sl in
+            table.withUnsafeMutableBufferPointer { t in
+                let mask = t.count - 1
+                var hole = Int(truncatingIfNeeded: hash) & mask
+                while Int(t[hole]) != slot { hole = (hole + 1) & mask }
+                var j = hole
+                while true {
+                    j = (j + 1) & mask
+                    let s = Int(t[j])
+                    if s < 0 { break }
+                    let ideal = Int(truncatingIfNeeded: sl[s].hash) & mask
+                    // Move s into the hole unless its ideal position lies cyclically in (hole, j].
+                    if (j &- ideal) & mask >= (j &- hole) & mask {
+                        t[hole] = Int32(s)
+                        hole = j
+                    }
+                }
+                t[hole] = -1
+            }
+        }
+    }
+
+    // MARK: heap
+
+    /// Orders `heap` (slot `i` at position `i` until now) into a min-heap: when the sketch fills up.
+    private mutating func buildHeap() {
+        for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
+    }
+
+    /// Restores the heap below position `start` after its count grew.
+    mutating func siftDown(_ start: Int) {
+        heap.withUnsafeMutableBufferPointer { h in
+            slots.withUnsafeMutableBufferPointer { sl in
+                let n = h.count
+                let moving = h[start]
+                let c = sl[Int(moving)].count
+                var i = start
+                while true {
+                    let l = 2 * i + 1
+                    if l >= n { break }
+                    var m = l
+                    var mc = sl[Int(h[l])].count
+                    if l + 1 < n {
+                        let rc = sl[Int(h[l + 1])].count
+                        if rc < mc { m = l + 1; mc = rc }
+                    }
+                    if mc >= c { break }
+                    h[i] = h[m]
+                    sl[Int(h[i])].heapPos = Int32(i)
+                    i = m
+                }
+                h[i] = moving
+                sl[Int(moving)].heapPos = Int32(i)
+            }
+        }
+    }
+
+    /// Restores the heap above position `start` after its count shrank (or was appended).
+    mutating func siftUp(_ start: Int) {
+        heap.withUnsafeMutableBufferPointer { h in
+            slots.withUnsafeMutableBufferPointer { sl in
+                let moving = h[start]
+                let c = sl[Int(moving)].count
+                var i = start
+                while i > 0 {
+                    let parent = (i - 1) / 2
+                    if sl[Int(h[parent])].count <= c { break }
+                    h[i] = h[parent]
+                    sl[Int(h[i])].heapPos = Int32(i)
+                    i = parent
+                }
+                h[i] = moving
+                sl[Int(moving)].heapPos = Int32(i)
+            }
+        }
     }
 }

@@ -4,6 +4,8 @@ public struct TrafficAggregate: Sendable {
     public private(set) var bytes: Int64 = 0
     /// Counts by status code, indexed by the code (100...999).
     public private(set) var statusCounts: [Int]
+    /// Requests answered 5xx (the sum of `statusCounts[500...599]`, kept for the alert rules).
+    public private(set) var serverErrors = 0
     public var paths: TopK
     public var clients: TopK
     public var referrers: TopK
@@ -25,24 +27,112 @@ public struct TrafficAggregate: Sendable {
         notFoundClients = TopK(capacity: Swift.max(8, capacity / 4))
     }
 
+    /// Sizes an empty aggregate like `model` (the previous second's): its top lists and latency
+    /// histogram then fill without reallocating as they grow.
+    mutating func reserve(like model: TrafficAggregate) {
+        paths.reserve(like: model.paths)
+        clients.reserve(like: model.clients)
+        referrers.reserve(like: model.referrers)
+        userAgents.reserve(like: model.userAgents)
+        notFoundClients.reserve(like: model.notFoundClients)
+        latency.reserve(like: model.latency)
+    }
+
     public mutating func add(_ r: LogRecord) {
+        let status = countRequest(bytes: r.bytes, status: r.status)
+        if let p = r.path { Self.withKey(p) { paths.add($0, hash: $1, status: status) } }
+        Self.withKey(r.client) { addClient($0, hash: $1, status: status) }
+        if let ref = r.referrer { Self.withKey(ref) { referrers.add($0, hash: $1, status: 0) } }
+        if let ua = r.userAgent { Self.withKey(ua) { userAgents.add($0, hash: $1, status: 0) } }
+        if let us = r.requestTimeMicros { latency.record(micros: us) }
+    }
+
+    /// Counts a line that `AccessLogParser.scan` found in `s`: the same as adding its `LogRecord`, but
+    /// straight from the bytes of the line (no `String`).
+    mutating func add(_ f: LineFields, in s: UnsafeBufferPointer<UInt8>) {
+        let status = countRequest(bytes: f.bytes, status: f.status)
+        if f.path.isPresent { Self.withKey(s, f.path) { paths.add($0, hash: $1, status: status) } }
+        Self.withKey(s, f.client) { addClient($0, hash: $1, status: status) }
+        if f.referrer.isPresent { Self.withKey(s, f.referrer) { referrers.add($0, hash: $1, status: 0) } }
+        if f.agent.isPresent { Self.withKey(s, f.agent) { userAgents.add($0, hash: $1, status: 0) } }
+        if f.micros >= 0 { latency.record(micros: f.micros) }
+    }
+
+    @inline(__always)
+    private mutating func addClient(_ key: UnsafeRawBufferPointer, hash: UInt64, status: Int) {
+        // A client already held by `clients` is already in the HyperLogLog: every client counted there
+        // is inserted here too, and merges merge both.
+        if !clients.add(key, hash: hash, status: status) { uniqueClients.insert(hash: hash) }
+        if status == 404 { notFoundClients.add(key, hash: hash, status: 0) }
+    }
+
+    /// Requests, bytes and the status count; returns the status as counted (0 outside 100...999).
+    @inline(__always)
+    private mutating func countRequest(bytes b: Int64, status code: Int) -> Int {
         requests += 1
-        let (sum, overflow) = bytes.addingReportingOverflow(r.bytes)
+        let (sum, overflow) = bytes.addingReportingOverflow(b)
         bytes = overflow ? Int64.max : sum
         if statusCounts.isEmpty { statusCounts = [Int](repeating: 0, count: 1000) }
-        let status = (100...999).contains(r.status) ? r.status : 0
+        let status = (100...999).contains(code) ? code : 0
         statusCounts[status] += 1
-        if let p = r.path { paths.add(p, status: status) }
-        clients.add(r.client, status: status)
-        if let ref = r.referrer { referrers.add(ref) }
-        if let ua = r.userAgent { userAgents.add(ua) }
-        if status == 404 { notFoundClients.add(r.client) }
-        uniqueClients.insert(r.client)
-        if let us = r.requestTimeMicros { latency.record(micros: us) }
+        if status >= 500 && status < 600 { serverErrors += 1 }
+        return status
+    }
+
+    /// The key of field `span` of a line as `Sanitizer` makes it: its UTF-8 bytes and their
+    /// `StableHash`. Printable ASCII (almost every field) is used in place, hashed and checked in one
+    /// pass; anything else is sanitised first.
+    @inline(__always)
+    static func withKey(_ s: UnsafeBufferPointer<UInt8>, _ span: LineFields.Span, _ body: (UnsafeRawBufferPointer, UInt64) -> Void) {
+        let raw = UnsafeRawBufferPointer(s)
+        let (hash, printable) = StableHash.scan(raw, span.start, span.end)
+        if printable && span.count <= Sanitizer.maxFieldBytes {
+            body(UnsafeRawBufferPointer(rebasing: raw[span.start..<span.end]), hash)
+        } else {
+            withKey(Sanitizer.string(UnsafeBufferPointer(rebasing: s[span.start..<span.end])), body)
+        }
+    }
+
+    /// The UTF-8 bytes of `text` and their `StableHash`.
+    @inline(__always)
+    static func withKey(_ text: String, _ body: (UnsafeRawBufferPointer, UInt64) -> Void) {
+        var utf8 = text
+        utf8.withUTF8 { u in
+            let bytes = UnsafeRawBufferPointer(u)
+            body(bytes, StableHash.hash(bytes: bytes))
+        }
+    }
+
+    /// The union of `parts` (such as the seconds of an interval or of the window), with top lists of
+    /// `capacity` built in one pass each (see `TopK.init(merging:capacity:)`); the other figures are
+    /// summed as `merge` sums them.
+    init(merging parts: [TrafficAggregate], capacity: Int) {
+        self.init(capacity: capacity)
+        for o in parts {
+            requests += o.requests
+            serverErrors += o.serverErrors
+            let (sum, overflow) = bytes.addingReportingOverflow(o.bytes)
+            bytes = overflow ? Int64.max : sum
+            if !o.statusCounts.isEmpty {
+                if statusCounts.isEmpty { statusCounts = o.statusCounts } else {
+                    for i in 0..<1000 where o.statusCounts[i] != 0 { statusCounts[i] += o.statusCounts[i] }
+                }
+            }
+            uniqueClients.merge(o.uniqueClients)
+            latency.merge(o.latency)
+            malformed += o.malformed
+            late += o.late
+        }
+        paths = TopK(merging: parts.map(\.paths), capacity: paths.capacity)
+        clients = TopK(merging: parts.map(\.clients), capacity: clients.capacity)
+        referrers = TopK(merging: parts.map(\.referrers), capacity: referrers.capacity)
+        userAgents = TopK(merging: parts.map(\.userAgents), capacity: userAgents.capacity)
+        notFoundClients = TopK(merging: parts.map(\.notFoundClients), capacity: notFoundClients.capacity)
     }
 
     public mutating func merge(_ o: TrafficAggregate) {
         requests += o.requests
+        serverErrors += o.serverErrors
         let (sum, overflow) = bytes.addingReportingOverflow(o.bytes)
         bytes = overflow ? Int64.max : sum
         if !o.statusCounts.isEmpty {
@@ -70,7 +160,6 @@ public struct TrafficAggregate: Sendable {
         return range.reduce(0) { $0 + statusCounts[$1] }
     }
 
-    public var serverErrors: Int { count(status: 500...599) }
     public var notFound: Int { statusCounts.isEmpty ? 0 : statusCounts[404] }
 
     /// A printable summary with the `n` largest of each top list.

@@ -1,0 +1,104 @@
+/// The engine's per-second aggregates, by second of event time.
+///
+/// A hash table keyed by the second itself (open addressing, linear probing, backward-shift deletion,
+/// at most half full): the seconds kept are a short run of consecutive numbers, so taking them modulo
+/// the table size spreads them without collisions and without hashing. Buckets are read in place
+/// (`read`), not copied out with their two dozen buffers retained and released the way a
+/// `Dictionary` lookup returns them.
+struct SecondBuckets {
+    private var times: [Int64] = []
+    private var used: [Bool] = []
+    /// Unused entries hold an empty aggregate (which allocates nothing).
+    private var values: [TrafficAggregate] = []
+    private(set) var count = 0
+
+    /// `body` applied to the aggregate of second `t` (in place: read through `pointee`, which copies
+    /// nothing), `nil` when there is none.
+    @inline(__always)
+    func read<R>(_ t: Int64, _ body: (UnsafePointer<TrafficAggregate>) -> R) -> R? {
+        let i = index(of: t)
+        guard i >= 0 else { return nil }
+        return values.withUnsafeBufferPointer { body($0.baseAddress.unsafelyUnwrapped + i) }
+    }
+
+    func contains(_ t: Int64) -> Bool { index(of: t) >= 0 }
+
+    /// The aggregate of second `t`, which must be held, to change in place.
+    @inline(__always)
+    mutating func modify<R>(_ t: Int64, _ body: (inout TrafficAggregate) -> R) -> R {
+        let i = index(of: t)
+        precondition(i >= 0)
+        return body(&values[i])
+    }
+
+    /// Adds `value` as the aggregate of second `t`, which must not be held yet.
+    mutating func add(_ t: Int64, _ value: TrafficAggregate) {
+        precondition(index(of: t) < 0)
+        _ = insert(t, value)
+    }
+
+    /// The seconds held, in no particular order.
+    var keys: [Int64] {
+        var out: [Int64] = []
+        out.reserveCapacity(count)
+        for i in times.indices where used[i] { out.append(times[i]) }
+        return out
+    }
+
+    mutating func removeValue(forKey t: Int64) {
+        var hole = index(of: t)
+        guard hole >= 0 else { return }
+        let mask = times.count - 1
+        var j = hole
+        while true {
+            j = (j + 1) & mask
+            guard used[j] else { break }
+            let ideal = Int(truncatingIfNeeded: times[j]) & mask
+            // Move j into the hole unless its ideal position lies cyclically in (hole, j].
+            if (j &- ideal) & mask >= (j &- hole) & mask {
+                times[hole] = times[j]
+                values.swapAt(hole, j)
+                hole = j
+            }
+        }
+        used[hole] = false
+        values[hole] = Self.empty
+        count -= 1
+    }
+
+    @inline(__always)
+    private func index(of t: Int64) -> Int {
+        guard count > 0 else { return -1 }
+        let mask = times.count - 1
+        var i = Int(truncatingIfNeeded: t) & mask
+        while true {
+            if !used[i] { return -1 }
+            if times[i] == t { return i }
+            i = (i + 1) & mask
+        }
+    }
+
+    private mutating func insert(_ t: Int64, _ value: TrafficAggregate) -> Int {
+        if (count + 1) * 2 > times.count { grow() }
+        let mask = times.count - 1
+        var i = Int(truncatingIfNeeded: t) & mask
+        while used[i] { i = (i + 1) & mask }
+        times[i] = t
+        used[i] = true
+        values[i] = value
+        count += 1
+        return i
+    }
+
+    private mutating func grow() {
+        let oldTimes = times, oldUsed = used, oldValues = values
+        let size = Swift.max(16, times.count * 2)
+        times = [Int64](repeating: 0, count: size)
+        used = [Bool](repeating: false, count: size)
+        values = [TrafficAggregate](repeating: Self.empty, count: size)
+        count = 0
+        for i in oldTimes.indices where oldUsed[i] { _ = insert(oldTimes[i], oldValues[i]) }
+    }
+
+    private static let empty = TrafficAggregate(capacity: 1)
+}
