@@ -12,6 +12,8 @@ PACKAGES=(
   kcat               # independent Kafka client used by the tests
   tmux               # drives the real dashboard in end-to-end tests
   openssl            # makes throw-away certificates for the TLS tests
+  python3            # fake SASL broker (scripts/fake-kafka-broker.py) and compose check in the tests
+  python3-yaml       # scripts/check-compose.py parses docker-compose.yml
 )
 
 missing=()

@@ -38,13 +38,17 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
     public var key: String?
     /// A suggestion for the most likely cause, when one is known.
     public var hint: String?
+    /// For `.unreachable`: the classified cause (refused, TLS, SASL...), when known.
+    public var problem: KafkaConnectionProblem?
 
-    public init(kind: Kind, message: String, code: KafkaErrorCode? = nil, key: String? = nil, hint: String? = nil) {
+    public init(kind: Kind, message: String, code: KafkaErrorCode? = nil, key: String? = nil, hint: String? = nil,
+                problem: KafkaConnectionProblem? = nil) {
         self.kind = kind
         self.message = message
         self.code = code
         self.key = key
         self.hint = hint
+        self.problem = problem
     }
 
     public var description: String {

@@ -46,6 +46,9 @@ public struct KafkaSettings: Sendable, Equatable {
     /// Tune timeouts for librdkafka's in-process mock cluster (low session
     /// timeout, short fetch wait). Set by `EmbeddedKafkaCluster.settings`.
     public var tunedForEmbeddedCluster: Bool
+    /// Allow a SASL/PLAIN password to be sent unencrypted (`sasl_plaintext`):
+    /// refused by `validate()` unless the user asked for it explicitly.
+    public var allowsPlaintextSASL: Bool = false
 
     public init(
         bootstrapServers: String? = nil,
@@ -71,8 +74,10 @@ public struct KafkaSettings: Sendable, Equatable {
         self.tunedForEmbeddedCluster = tunedForEmbeddedCluster
     }
 
-    /// Properties shared by every client: connection and security.
+    /// Properties shared by every client: connection and security. The security settings follow
+    /// `effectiveSecurityProtocol`, so `-X security.protocol=sasl_ssl` still sends the credentials.
     public func commonProperties() -> [String: String] {
+        let securityProtocol = effectiveSecurityProtocol
         var props: [String: String] = [
             "client.id": clientId,
             "security.protocol": securityProtocol.rawValue,
@@ -119,6 +124,78 @@ public struct KafkaSettings: Sendable, Equatable {
             props["fetch.wait.max.ms"] = "50"
         }
         return props.merging(extra) { _, override in override }
+    }
+
+    /// `security.protocol` as rendered: a `-X security.protocol=...` in `extra` wins.
+    public var effectiveSecurityProtocol: SecurityProtocol {
+        extra["security.protocol"].flatMap { SecurityProtocol(rawValue: $0.lowercased()) } ?? securityProtocol
+    }
+
+    /// `sasl.mechanisms` as rendered (`extra` wins; `sasl.mechanism` is librdkafka's alias).
+    public var effectiveSASLMechanism: String {
+        (extra["sasl.mechanisms"] ?? extra["sasl.mechanism"] ?? saslMechanism).uppercased()
+    }
+
+    /// Whether the broker certificate's host name is checked, as rendered.
+    public var verifiesHostName: Bool {
+        (extra["ssl.endpoint.identification.algorithm"] ?? sslEndpointIdentification.rawValue).lowercased() != "none"
+            && (extra["enable.ssl.certificate.verification"] ?? "true").lowercased() != "false"
+    }
+
+    /// Whether the broker certificate is verified at all, as rendered.
+    public var verifiesCertificate: Bool {
+        (extra["enable.ssl.certificate.verification"] ?? "true").lowercased() != "false"
+    }
+
+    /// Refuses settings that would expose a secret: a SASL/PLAIN password sent without TLS (unless
+    /// `allowsPlaintextSASL`), and SASL without a user name or password.
+    public func validate() throws(KafkaError) {
+        let proto = effectiveSecurityProtocol
+        guard proto.usesSASL else { return }
+        let props = commonProperties().merging(extra) { _, new in new }
+        if proto == .saslPlaintext && effectiveSASLMechanism == "PLAIN" && !allowsPlaintextSASL {
+            throw KafkaError(
+                kind: .configuration,
+                message: "refusing to send the SASL/PLAIN password unencrypted (security.protocol=sasl_plaintext)",
+                key: "security.protocol",
+                hint: "use sasl_ssl (the default when credentials are set); if this network is trusted, "
+                    + "pass --insecure-plaintext-sasl to send it anyway")
+        }
+        if effectiveSASLMechanism == "PLAIN" || effectiveSASLMechanism.hasPrefix("SCRAM") {
+            if (props["sasl.username"] ?? "").isEmpty || (props["sasl.password"] ?? "").isEmpty {
+                throw KafkaError(
+                    kind: .configuration,
+                    message: "security.protocol=\(proto.rawValue) needs a SASL user name and password",
+                    key: (props["sasl.username"] ?? "").isEmpty ? "sasl.username" : "sasl.password",
+                    hint: "set KAFKA_USERNAME and KAFKA_PASSWORD (environment or .env)")
+            }
+        }
+    }
+
+    /// The values of every secret property, for `SecretScrubber`.
+    public var secretValues: [String] {
+        producerProperties().filter { Self.isSecret(key: $0.key) }.map(\.value)
+    }
+
+    /// One line saying how logtop connects, without secrets, e.g.
+    /// `localhost:9093 (SASL_SSL, PLAIN as admin, CA secrets/ca.crt, host name verified)`.
+    public var connectionSummary: String {
+        let proto = effectiveSecurityProtocol
+        var parts = [proto.rawValue.uppercased()]
+        if proto.usesSASL {
+            let user = extra["sasl.username"] ?? saslUsername
+            parts.append(effectiveSASLMechanism + (user.map { " as \($0)" } ?? ""))
+        }
+        if proto.usesTLS {
+            let ca = extra["ssl.ca.location"] ?? sslCALocation
+            parts.append(ca.map { "CA \($0)" } ?? "CA: system store")
+            if !verifiesCertificate {
+                parts.append("certificate NOT verified")
+            } else {
+                parts.append(verifiesHostName ? "host name verified" : "host name NOT verified")
+            }
+        }
+        return "\(bootstrapServers ?? "?") (\(parts.joined(separator: ", ")))"
     }
 
     /// Whether a property holds a secret that must never be shown or logged.

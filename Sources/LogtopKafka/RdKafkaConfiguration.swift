@@ -61,6 +61,21 @@ enum RdKafkaConfiguration {
             }
             context.events.record(KafkaErrorEvent(code: code, reason: text, isFatal: fatal))
         }
+        // Only observes: the verdict stays OpenSSL's (fail exactly when it reports an error), but the
+        // X.509 error code is kept, because librdkafka's own message says only "certificate verify
+        // failed" for an unknown CA, a host-name mismatch and an expired certificate alike.
+        _ = rd_kafka_conf_set_ssl_cert_verify_cb(conf) { _, brokerName, _, x509Error, depth, _, _, errstr, errstrSize, opaque in
+            guard let x509Error, x509Error.pointee != 0 else { return 1 }
+            let failure = TLSVerificationFailure(
+                x509Error: x509Error.pointee, depth: Int(depth),
+                broker: brokerName.map { String(cString: $0) } ?? "")
+            ClientContext.from(opaque)?.events.recordTLSFailure(failure)
+            if let errstr, errstrSize > 0 {
+                let text = Array(failure.reason.utf8.prefix(errstrSize - 1)).map { CChar(bitPattern: $0) } + [0]
+                text.withUnsafeBufferPointer { errstr.update(from: $0.baseAddress!, count: $0.count) }
+            }
+            return 0
+        }
         if context.delivery != nil {
             rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
                 guard let message, let context = ClientContext.from(opaque) else { return }
@@ -83,11 +98,13 @@ enum RdKafkaConfiguration {
         _ type: rd_kafka_type_t, props: [String: String], context: ClientContext
     ) throws(KafkaError) -> OpaquePointer {
         let conf = try makeConf(props)
+        let scrubber = SecretScrubber(properties: props)
+        context.events.hide(scrubber)
         install(context, on: conf)
         var errstr = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(type, conf, &errstr, errstr.count) else {
             rd_kafka_conf_destroy(conf)
-            let detail = errstr.cString
+            let detail = scrubber.scrub(errstr.cString)
             throw KafkaError(kind: .clientCreation, message: "cannot create Kafka client: \(detail)")
         }
         return handle

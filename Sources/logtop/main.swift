@@ -43,7 +43,7 @@ struct Logtop: ParsableCommand {
           tail -F access.log | logtop --batch --source stdin
           logtop generate --stdout --rate 50           print synthetic access-log lines
         """,
-        subcommands: [Generate.self])
+        subcommands: [Generate.self, Broker.self])
 
     @Flag(help: "Run headless: append statistics to the results file every interval instead of opening the dashboard.")
     var batch = false
@@ -51,9 +51,18 @@ struct Logtop: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     @Option(name: .customLong("source"), help: ArgumentHelp(
-        "Where lines come from: generator, file:PATH, stdin, none (repeatable). Default: generator.",
+        "Where lines come from: generator, file:PATH, stdin, tcp://HOST:PORT, none (repeatable: several sources at once). Default: generator.",
         valueName: "spec"))
     var sources: [String] = []
+
+    @Flag(help: "Follow file: sources like tail -F (growth, rotation, a file that does not exist yet); the run does not end by itself. *.gz files are still read once.")
+    var follow = false
+
+    @Flag(name: .customLong("from-start"), help: "With --follow: read followed files from their beginning.")
+    var fromStart = false
+
+    @Flag(name: .customLong("from-end"), help: "With --follow: read only lines appended from now on (the default when following).")
+    var fromEnd = false
 
     @Option(help: "Output file for the human-readable statistics blocks.")
     var results = "results.txt"
@@ -80,12 +89,13 @@ struct Logtop: ParsableCommand {
     var keepQuery = false
 
     func run() throws {
-        if !batch {
-            throw ValidationError("the dashboard is not available in this build yet: use --batch")
+        if fromStart && fromEnd { throw ValidationError("--from-start and --from-end exclude each other") }
+        if (fromStart || fromEnd) && !follow {
+            throw ValidationError("--from-start/--from-end apply to followed files: add --follow (without it a file is read once from its start)")
         }
         let parsedSources = try sources.map { s -> SourceSpec in
-            guard let spec = SourceSpec(parsing: s) else {
-                throw ValidationError("--source \(s): expected generator, file:PATH, stdin or none")
+            guard let spec = SourceSpec(parsing: s, follow: follow, fromStart: fromStart) else {
+                throw ValidationError("--source \(s): expected generator, file:PATH, stdin, tcp://HOST:PORT or none")
             }
             return spec
         }
@@ -104,6 +114,15 @@ struct Logtop: ParsableCommand {
             return v
         }
         installSignalHandlers()
+        if !batch {
+            // The dashboard: no results file; the terminal is restored before anything is printed.
+            dashboardPreflight()
+            let pipeline: Pipeline
+            do { pipeline = try Pipeline(config: config) } catch { fail("\(error)") }
+            let code = runDashboard(pipeline: pipeline, duration: limit)
+            if code != 0 { throw ExitCode(code) }
+            return
+        }
         let writer: ResultsWriter
         do { writer = try ResultsWriter(textPath: results, jsonPath: resultsJSON) } catch { fail("\(error)") }
         let pipeline: Pipeline
@@ -147,8 +166,25 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .customShort("X"), help: ArgumentHelp("Any librdkafka property, e.g. -X linger.ms=10 (repeatable).", valueName: "key=value"))
     var properties: [String] = []
 
-    @Option(name: .customLong("env-file"), help: "File of KAFKA_* settings (KEY=value lines).")
-    var envFile = ".env"
+    @Option(name: .customLong("env-file"), help: ArgumentHelp(
+        "File of KAFKA_* settings (KEY=value lines); flags and the environment win over it. Default: ./.env if it exists.",
+        valueName: "path"))
+    var envFile: String?
+
+    @Option(help: "SASL user name. Default: KAFKA_USERNAME (environment, then .env). There is no password flag (command lines are visible to every user): the password comes from KAFKA_PASSWORD or --password-file.")
+    var username: String?
+
+    @Option(name: .customLong("password-file"), help: ArgumentHelp("File holding the SASL password, instead of KAFKA_PASSWORD.", valueName: "path"))
+    var passwordFile: String?
+
+    @Option(help: ArgumentHelp("CA certificate (PEM) that signed the broker certificate. Default: KAFKA_SSL_CA_LOCATION, else the docker compose Kafka's secrets/ca.crt when it exists and the broker is localhost, else the system store.", valueName: "path"))
+    var ca: String?
+
+    @Flag(name: .customLong("insecure-plaintext-sasl"), help: "Send the SASL/PLAIN user name and password WITHOUT TLS (security.protocol=sasl_plaintext): refused unless this flag is given.")
+    var insecurePlaintextSASL = false
+
+    @Flag(name: .customLong("show-config"), help: "Print the effective Kafka configuration (secrets redacted) and exit.")
+    var showConfig = false
 
     @Option(help: "Generated lines per second.")
     var rate: Double = 200
@@ -159,14 +195,38 @@ struct CommonOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Start the generator with a scenario: \(TrafficScenario.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "name"))
     var scenario: String?
 
+    /// Resolves the Kafka settings (flags > environment > .env > defaults); exits with the fix when
+    /// they are unusable (a password on the command line, SASL/PLAIN without TLS, a missing CA file...).
+    func kafkaResolution() -> KafkaResolution {
+        do {
+            let dotenv = try EnvFile.load(envFile ?? ".env", required: envFile != nil)
+            let password = try passwordFile.map { path in
+                let secret = try EnvFile.readSecret(path)
+                return KafkaConfigResolver.SecretFileValue(path: path, value: secret.value, mode: secret.mode)
+            }
+            let resolver = KafkaConfigResolver(
+                brokersFlag: brokers, usernameFlag: username, caFlag: ca, passwordFile: password,
+                insecurePlaintextSASL: insecurePlaintextSASL, extra: try KafkaConfigResolver.parseExtra(properties),
+                environment: ProcessInfo.processInfo.environment, dotenv: dotenv.values,
+                dotenvPath: envFile ?? ".env", dotenvMode: dotenv.mode)
+            return try resolver.resolution()
+        } catch {
+            fail("\(error)")
+        }
+    }
+
     func pipelineConfig() throws -> PipelineConfig {
-        let dotenv: EnvFile
-        do { dotenv = try EnvFile.load(envFile) } catch { throw ValidationError("cannot read \(envFile): \(error)") }
-        let resolver = KafkaConfigResolver(
-            brokersFlag: brokers, extra: try KafkaConfigResolver.parseExtra(properties),
-            environment: ProcessInfo.processInfo.environment, dotenv: dotenv.values)
+        let resolution = kafkaResolution()
+        for notice in resolution.notices { FileHandle.standardError.write(Data("logtop: \(notice)\n".utf8)) }
+        if showConfig {
+            FileHandle.standardOutput.write(Data(resolution.describe().utf8))
+            Foundation.exit(0)
+        }
+        if let kafka = resolution.settings {
+            FileHandle.standardError.write(Data("logtop: Kafka \(kafka.connectionSummary)\n".utf8))
+        }
         var c = PipelineConfig()
-        c.kafka = resolver.resolve()
+        c.kafka = resolution.settings
         c.topic = topic
         c.alertsTopic = alertsTopic
         c.group = group
@@ -199,9 +259,25 @@ struct Generate: ParsableCommand {
     @Flag(name: .customLong("no-pace"), help: "With --stdout: write as fast as possible (timestamps still advance at --rate lines per second).")
     var noPace = false
 
+    @Option(help: ArgumentHelp("Serve generated lines to any number of TCP clients on HOST:PORT (port 0: any free port) instead of producing to Kafka; read them with logtop --source tcp://HOST:PORT. A client too slow to keep up is disconnected.", valueName: "host:port"))
+    var listen: String?
+
     func run() throws {
         let config = try common.pipelineConfig()
         installSignalHandlers()
+        if let listen {
+            guard !stdout else { throw ValidationError("--listen and --stdout exclude each other") }
+            guard let (host, port) = SourceSpec.hostPort(listen, allowZero: true) else {
+                throw ValidationError("--listen \(listen): expected HOST:PORT, e.g. 127.0.0.1:9000")
+            }
+            let server: LineServer
+            do { server = try LineServer(host: host, port: port) } catch { fail("\(error)") }
+            FileHandle.standardError.write(Data("listening on \(server.address)\n".utf8))
+            let lines = server.serveGenerated(config.generator, count: count) { stopSignal.load(ordering: .relaxed) }
+            server.close(drainTimeout: 5)
+            FileHandle.standardError.write(Data("logtop generate: \(lines) lines served; \(server.acceptedClients) clients, \(server.droppedClients) dropped as too slow\n".utf8))
+            return
+        }
         if stdout {
             generateToStdout(config.generator)
             return

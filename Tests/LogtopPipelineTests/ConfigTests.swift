@@ -4,28 +4,63 @@ import Testing
 @testable import LogtopPipeline
 
 @Suite struct KafkaSettingsPrecedence {
-    @Test func noBrokerAnywhereMeansEmbedded() {
-        #expect(KafkaConfigResolver(environment: [:], dotenv: ["KAFKA_USERNAME": "u", "KAFKA_PASSWORD": "p"]).resolve() == nil)
+    /// A resolver that sees no files (no docker compose CA in the working directory).
+    func resolver(brokers: String? = nil, username: String? = nil, ca: String? = nil, extra: [String: String] = [:],
+                  environment: [String: String] = [:], dotenv: [String: String] = [:]) -> KafkaConfigResolver {
+        KafkaConfigResolver(brokersFlag: brokers, usernameFlag: username, caFlag: ca, extra: extra,
+                            environment: environment, dotenv: dotenv, fileExists: { _ in true })
+    }
+
+    @Test func noBrokerAnywhereMeansEmbedded() throws {
+        let r = try resolver(dotenv: ["KAFKA_USERNAME": "u", "KAFKA_PASSWORD": "p"]).resolution()
+        #expect(r.settings == nil)
+        #expect(r.unusedCredentials == [".env KAFKA_USERNAME", ".env KAFKA_PASSWORD"])
+        #expect(r.notices.isEmpty, "credentials unused by the embedded cluster: quiet")
+        #expect(r.describe().contains("not used"))
     }
 
     @Test func flagsBeatEnvironmentWhichBeatsDotenv() throws {
         let env = ["KAFKA_BOOTSTRAP_SERVERS": "env:9092"]
         let dotenv = ["KAFKA_BOOTSTRAP_SERVERS": "dotenv:9092"]
-        #expect(KafkaConfigResolver(brokersFlag: "flag:9092", environment: env, dotenv: dotenv).resolve()?.bootstrapServers == "flag:9092")
-        #expect(KafkaConfigResolver(environment: env, dotenv: dotenv).resolve()?.bootstrapServers == "env:9092")
-        #expect(KafkaConfigResolver(environment: [:], dotenv: dotenv).resolve()?.bootstrapServers == "dotenv:9092")
+        #expect(try resolver(brokers: "flag:9092", environment: env, dotenv: dotenv).resolve()?.bootstrapServers == "flag:9092")
+        #expect(try resolver(environment: env, dotenv: dotenv).resolve()?.bootstrapServers == "env:9092")
+        #expect(try resolver(dotenv: dotenv).resolve()?.bootstrapServers == "dotenv:9092")
         // An empty environment value does not hide the .env one.
-        #expect(KafkaConfigResolver(environment: ["KAFKA_BOOTSTRAP_SERVERS": ""], dotenv: dotenv).resolve()?.bootstrapServers == "dotenv:9092")
+        #expect(try resolver(environment: ["KAFKA_BOOTSTRAP_SERVERS": ""], dotenv: dotenv).resolve()?.bootstrapServers == "dotenv:9092")
+    }
+
+    @Test func credentialsFollowTheSamePrecedence() throws {
+        let env = ["KAFKA_USERNAME": "env-user", "KAFKA_PASSWORD": "env-password", "KAFKA_SSL_CA_LOCATION": "/env/ca.pem"]
+        let dotenv = ["KAFKA_USERNAME": "dotenv-user", "KAFKA_PASSWORD": "dotenv-password", "KAFKA_SSL_CA_LOCATION": "/dotenv/ca.pem"]
+        let fromDotenv = try #require(try resolver(brokers: "b:9093", dotenv: dotenv).resolution())
+        #expect(fromDotenv.settings?.saslUsername == "dotenv-user")
+        #expect(fromDotenv.settings?.saslPassword == "dotenv-password")
+        #expect(fromDotenv.settings?.sslCALocation == "/dotenv/ca.pem")
+        #expect(fromDotenv.origins["sasl.password"] == ".env KAFKA_PASSWORD")
+        let fromEnv = try #require(try resolver(brokers: "b:9093", environment: env, dotenv: dotenv).resolve())
+        #expect(fromEnv.saslUsername == "env-user" && fromEnv.saslPassword == "env-password" && fromEnv.sslCALocation == "/env/ca.pem")
+        let fromFlags = try #require(try resolver(brokers: "b:9093", username: "flag-user", ca: "/flag/ca.pem", environment: env, dotenv: dotenv).resolve())
+        #expect(fromFlags.saslUsername == "flag-user" && fromFlags.sslCALocation == "/flag/ca.pem")
+        #expect(fromFlags.saslPassword == "env-password", "no password flag: the environment's")
+        var withFile = resolver(brokers: "b:9093", environment: env, dotenv: dotenv)
+        withFile.passwordFile = .init(path: "/run/pw", value: "file-password")
+        let r = try withFile.resolution()
+        #expect(r.settings?.saslPassword == "file-password")
+        #expect(r.origins["sasl.password"] == "--password-file /run/pw")
+        // Per key: a user from the environment with the .env password is still a pair.
+        let mixed = try #require(try resolver(brokers: "b:9093", environment: ["KAFKA_USERNAME": "env-user"], dotenv: dotenv).resolve())
+        #expect(mixed.saslUsername == "env-user" && mixed.saslPassword == "dotenv-password")
     }
 
     @Test func credentialsSelectSaslSSL() throws {
-        let s = try #require(KafkaConfigResolver(
-            brokersFlag: "b:9093", environment: ["KAFKA_PASSWORD": "from-env"],
+        let s = try #require(try resolver(
+            brokers: "b:9093", environment: ["KAFKA_PASSWORD": "from-env"],
             dotenv: ["KAFKA_USERNAME": "admin", "KAFKA_PASSWORD": "from-dotenv"]).resolve())
         #expect(s.securityProtocol == .saslSSL)
         #expect(s.saslUsername == "admin")
         #expect(s.saslPassword == "from-env")
-        let plain = try #require(KafkaConfigResolver(brokersFlag: "b:9092", environment: [:], dotenv: [:]).resolve())
+        #expect(s.sslEndpointIdentification == .https)
+        let plain = try #require(try resolver(brokers: "b:9092").resolve())
         #expect(plain.securityProtocol == .plaintext && plain.saslPassword == nil)
     }
 
@@ -33,7 +68,7 @@ import Testing
         let extra = try KafkaConfigResolver.parseExtra(["linger.ms=20", "client.rack=a=b"])
         #expect(extra == ["linger.ms": "20", "client.rack": "a=b"])
         #expect(throws: PipelineError.self) { try KafkaConfigResolver.parseExtra(["novalue"]) }
-        let s = try #require(KafkaConfigResolver(brokersFlag: "b:1", extra: extra, environment: [:], dotenv: [:]).resolve())
+        let s = try #require(try resolver(brokers: "b:1", extra: extra).resolve())
         #expect(s.producerProperties()["linger.ms"] == "20")
     }
 
@@ -47,6 +82,25 @@ import Testing
         BROKEN LINE
         """)
         #expect(v == ["KAFKA_USERNAME": "admin", "KAFKA_PASSWORD": "admin-secret", "QUOTED": "a b", "TRAILING": "value"])
+    }
+
+    @Test func envFileModeAndExplicitPaths() throws {
+        let path = try temporaryFile("KAFKA_PASSWORD=pw\n", name: ".env")
+        chmod(path, 0o644)
+        let loose = try EnvFile.load(path)
+        #expect(loose.looseMode && loose.mode == 0o644 && loose.values["KAFKA_PASSWORD"] == "pw")
+        chmod(path, 0o600)
+        #expect(try EnvFile.load(path).looseMode == false)
+        // A missing default ./.env is fine; a missing --env-file is an error naming it.
+        #expect(try EnvFile.load("/nonexistent/.env").values.isEmpty)
+        #expect(throws: PipelineError.self) { try EnvFile.load("/nonexistent/.env", required: true) }
+        // /dev/null disables .env.
+        #expect(try EnvFile.load("/dev/null", required: true).values.isEmpty)
+        // A password file: its content without the final line break.
+        let secret = try temporaryFile("s3cret with spaces \n", name: "pw")
+        #expect(try EnvFile.readSecret(secret).value == "s3cret with spaces ")
+        let empty = try temporaryFile("\n", name: "empty")
+        #expect(throws: PipelineError.self) { try EnvFile.readSecret(empty) }
     }
 }
 

@@ -1,0 +1,489 @@
+import Foundation
+import Testing
+
+/// The canary: logtop runs in every mode that can run here with a unique password, and the password
+/// must appear nowhere a person or another user could see it: standard output and error, results
+/// files, the screen (tmux capture), and the process's command line (`/proc/PID/cmdline`). Its
+/// environment (`/proc/PID/environ`, readable by the same user only) does hold it when it was given
+/// there: that is checked too, to prove the search would find it.
+@Suite(.serialized) struct SecurityCanaryTests {
+    let canary = "canary-" + UUID().uuidString.lowercased()
+
+    @Test func embeddedClusterWithCredentialsInTheEnvironment() throws {
+        let run = try LogtopRun(["--batch", "--duration", "3s", "--rate", "300", "--results-json", "r.jsonl"],
+                                env: ["KAFKA_USERNAME": "admin", "KAFKA_PASSWORD": canary])
+        #expect(run.environ.contains(canary), "positive control: the search finds the canary where it is")
+        try run.finish(timeout: 60)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("embedded Kafka broker at"))
+        #expect(FileManager.default.fileExists(atPath: run.dir + "/results.txt"))
+        try run.expectNoCanary(canary)
+    }
+
+    @Test func embeddedClusterWithCredentialsInALooseDotenv() throws {
+        let dir = try LogtopRun.scratch()
+        try "KAFKA_USERNAME=admin\nKAFKA_PASSWORD=\(canary)\n".write(toFile: dir + "/.env", atomically: true, encoding: .utf8)
+        chmod(dir + "/.env", 0o644)
+        let run = try LogtopRun(["--batch", "--duration", "2s", "--show-config"], in: dir)
+        try run.finish(timeout: 30)
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("credentials: set (.env KAFKA_USERNAME, .env KAFKA_PASSWORD) but not used"))
+        try run.expectNoCanary(canary, skipping: [".env"])
+    }
+
+    @Test func generateToStdout() throws {
+        let run = try LogtopRun(["generate", "--stdout", "--count", "200", "--no-pace"],
+                                env: ["KAFKA_USERNAME": "admin", "KAFKA_PASSWORD": canary])
+        try run.finish(timeout: 30)
+        #expect(run.status == 0)
+        #expect(run.stdout.split(separator: "\n").count == 200)
+        try run.expectNoCanary(canary)
+    }
+
+    @Test func showConfigAgainstABrokerIsRedacted() throws {
+        let run = try LogtopRun(["generate", "--show-config", "--brokers", "localhost:9093", "-X", "linger.ms=9"],
+                                env: ["KAFKA_USERNAME": "admin", "KAFKA_PASSWORD": canary])
+        try run.finish(timeout: 30)
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("sasl.password=[redacted]"))
+        #expect(run.stdout.contains("security.protocol=sasl_ssl"))
+        try run.expectNoCanary(canary)
+    }
+
+    @Test func aTLSPeerThatIsNoKafkaAndAnUnknownCA() throws {
+        let certs = try SecurityTestCertificates.shared.get()
+        let peer = try SecurityTestPeer.tlsServer(cert: certs.localhost, key: certs.key)
+        for (ca, expected) in [(certs.ca, "does not answer as Kafka"), (certs.otherCA, "not signed by a trusted CA")] {
+            let run = try LogtopRun(["--batch", "--brokers", "localhost:\(peer.port)", "--ca", ca, "--results", "out.txt"],
+                                    env: ["KAFKA_USERNAME": "admin", "KAFKA_PASSWORD": canary])
+            try run.finish(timeout: 15)
+            #expect(run.status != 0)
+            #expect(run.elapsed < 15, "a non-zero exit within 15 s")
+            #expect(run.stderr.contains(expected), "\(run.stderr)")
+            try run.expectNoCanary(canary)
+        }
+    }
+
+    @Test func aSASLBrokerWithTheWrongAndTheRightPassword() throws {
+        let certs = try SecurityTestCertificates.shared.get()
+        let broker = try SecurityTestPeer.fakeBroker(users: ["admin": canary], cert: certs.localhost, key: certs.key)
+        let wrong = try LogtopRun(["--batch", "--brokers", "localhost:\(broker.port)", "--ca", certs.ca],
+                                  env: ["KAFKA_USERNAME": "admin", "KAFKA_PASSWORD": canary + "-wrong"])
+        try wrong.finish(timeout: 15)
+        #expect(wrong.status != 0 && wrong.elapsed < 15)
+        #expect(wrong.stderr.contains("SASL authentication as \"admin\""), "\(wrong.stderr)")
+        try wrong.expectNoCanary(canary)
+
+        // The right password, from a password file: authenticates, then the fake broker refuses topics.
+        let dir = try LogtopRun.scratch()
+        try canary.write(toFile: dir + "/pw", atomically: true, encoding: .utf8)
+        chmod(dir + "/pw", 0o600)
+        let right = try LogtopRun(["--batch", "--brokers", "localhost:\(broker.port)", "--ca", certs.ca, "--username", "admin",
+                                   "--password-file", "pw"], in: dir)
+        try right.finish(timeout: 15)
+        #expect(waitUntil(5) { broker.output.lines.contains("AUTH ok admin") }, "\(broker.output.lines)")
+        #expect(right.status != 0)
+        #expect(right.stderr.contains("fake broker: no topics here"), "\(right.stderr)")
+        try right.expectNoCanary(canary, skipping: ["pw"])
+        #expect(!broker.output.lines.joined().contains(canary), "the fake broker prints users, not passwords")
+    }
+
+    @Test func plainCredentialsInClearAreRefusedThenSentOnlyWhenAsked() throws {
+        let broker = try SecurityTestPeer.fakeBroker(users: ["admin": canary])
+        let refused = try LogtopRun(["--batch", "--brokers", "localhost:\(broker.port)", "-X", "security.protocol=sasl_plaintext"],
+                                    env: ["KAFKA_USERNAME": "admin", "KAFKA_PASSWORD": canary])
+        try refused.finish(timeout: 15)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("refusing to send the SASL/PLAIN password unencrypted"))
+        #expect(broker.output.lines.filter { $0.hasPrefix("AUTH") }.isEmpty, "nothing was sent")
+        try refused.expectNoCanary(canary)
+
+        let allowed = try LogtopRun(["--batch", "--brokers", "localhost:\(broker.port)", "--insecure-plaintext-sasl"],
+                                    env: ["KAFKA_USERNAME": "admin", "KAFKA_PASSWORD": canary])
+        try allowed.finish(timeout: 15)
+        #expect(allowed.stderr.contains("WARNING: sending the SASL/PLAIN password"))
+        #expect(waitUntil(5) { broker.output.lines.contains("AUTH ok admin") })
+        try allowed.expectNoCanary(canary)
+    }
+
+    @Test func aPasswordOnTheCommandLineIsRefused() throws {
+        let run = try LogtopRun(["--batch", "--brokers", "localhost:9093", "-X", "sasl.password=\(canary)"])
+        try run.finish(timeout: 15)
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("/proc/PID/cmdline"))
+        #expect(!run.stderr.contains(canary) && !run.stdout.contains(canary), "not even echoed back")
+    }
+
+    /// The dashboard (no --batch) in a real terminal, on the embedded cluster and against a SASL broker
+    /// that refuses the password: no screen may show it.
+    @Test func theScreenInATerminal() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
+            Issue.record("tmux is missing (scripts/setup.sh installs it)")
+            return
+        }
+        let certs = try SecurityTestCertificates.shared.get()
+        let broker = try SecurityTestPeer.fakeBroker(users: ["admin": canary], cert: certs.localhost, key: certs.key)
+        for (extra, password) in [([String](), canary), (["--brokers", "localhost:\(broker.port)", "--ca", certs.ca], canary + "-wrong")] {
+            let dir = try LogtopRun.scratch()
+            let socket = "logtop-canary-\(UUID().uuidString.prefix(8))"
+            let tmux = ["/usr/bin/tmux", "-L", socket, "-f", "/dev/null"]
+            let command = (["env", "KAFKA_USERNAME=admin", "KAFKA_PASSWORD=\(password)", "TERM=xterm-256color", "LANG=C.UTF-8",
+                            LogtopRun.binary, "--rate", "100"] + extra).map(shellQuote).joined(separator: " ")
+            // The password is in tmux's command (the test's doing: it stands for the user's shell), never in
+            // logtop's own command line, which is checked below.
+            let script = "cd \(shellQuote(dir)) && \(command); echo EXITED-$?; exec sleep 120"
+            #expect(cleanSpawn(tmux + ["new-session", "-d", "-x", "120", "-y", "40", "bash", "-c", script], capture: false).0 == 0)
+            defer { _ = cleanSpawn(tmux + ["kill-server"], capture: true) }
+            var screens: [String] = []
+            let drawn = waitUntil(30) {
+                let screen = cleanSpawn(tmux + ["capture-pane", "-p", "-t", "0"], capture: true).1
+                screens.append(screen)
+                // The dashboard's panes, or logtop's own words before it ended (an error, a message).
+                return screen.contains("Request rate") || screen.contains("EXITED-")
+            }
+            #expect(drawn, "nothing recognisable on screen: \(screens.last ?? "")")
+            if let shell = Int32(cleanSpawn(tmux + ["display-message", "-p", "-t", "0", "#{pane_pid}"], capture: true).1
+                .trimmingCharacters(in: .whitespacesAndNewlines)) {
+                let children = (try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)) ?? ""
+                for child in children.split(separator: " ").compactMap({ Int32($0) }) {
+                    #expect(!LogtopRun.procText(child, "cmdline").contains(password), "/proc/PID/cmdline of logtop")
+                }
+            }
+            screens.append(cleanSpawn(tmux + ["capture-pane", "-p", "-t", "0", "-S", "-200"], capture: true).1)
+            for screen in screens { #expect(!screen.contains(canary), "on screen:\n\(screen)") }
+            try LogtopRun.expectNoCanary(canary, inFilesOf: dir)
+        }
+    }
+}
+
+func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+/// glibc >= 2.34 (Debian 12 has 2.36); not exported by the Glibc module.
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func securitySpawnCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
+
+/// Runs a program and waits for it, with posix_spawn: a clean signal mask and default handlers (test
+/// threads block signals and children would inherit that), and no descriptor but 0-2 (a tmux server
+/// started here must not hold a pipe of the test open; Foundation's Process would wait for it forever).
+func cleanSpawn(_ argv: [String], capture: Bool) -> (Int32, String) {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    var attr = posix_spawnattr_t()
+    posix_spawnattr_init(&attr)
+    defer { posix_spawnattr_destroy(&attr) }
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    posix_spawnattr_setsigmask(&attr, &empty)
+    var all = sigset_t()
+    sigfillset(&all)
+    sigdelset(&all, SIGKILL)
+    sigdelset(&all, SIGSTOP)
+    posix_spawnattr_setsigdefault(&attr, &all)
+    posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    var fds: [Int32] = [-1, -1]
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    if capture, pipe(&fds) == 0 {
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+    } else {
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    }
+    _ = securitySpawnCloseFrom(&actions, 3)
+    var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+    let environment: [String] = ["PATH=/usr/bin:/bin", "HOME=" + NSTemporaryDirectory()]
+    var cenv: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+    defer {
+        for p in cargs { free(p) }
+        for p in cenv { free(p) }
+    }
+    var pid = pid_t()
+    let rc = posix_spawn(&pid, argv[0], &actions, &attr, &cargs, &cenv)
+    if fds[1] >= 0 { close(fds[1]) }
+    guard rc == 0 else {
+        if fds[0] >= 0 { close(fds[0]) }
+        return (-1, "cannot run \(argv[0])")
+    }
+    var output = [UInt8]()
+    if fds[0] >= 0 {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { break }
+            output += chunk[0..<n]
+        }
+        close(fds[0])
+    }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+    return ((status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F), String(decoding: output, as: UTF8.self))
+}
+
+/// One run of the real `logtop` binary in a scratch folder, with everything it printed.
+final class LogtopRun {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    /// LOGTOP_BIN, else the `logtop` built beside this test bundle, else `.build/debug/logtop`.
+    static var binary: String {
+        if let b = ProcessInfo.processInfo.environment["LOGTOP_BIN"] { return b }
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("logtop").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        return packageRoot + "/.build/debug/logtop"
+    }
+
+    let process = Process()
+    let dir: String
+    let started = Date()
+    private(set) var elapsed: Double = 0
+    private let out: SecurityOutput
+    private let err: SecurityOutput
+    /// `/proc/PID/cmdline` and `/proc/PID/environ`, read right after the start.
+    let cmdline: String
+    let environ: String
+
+    static func scratch() throws -> String {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("logtop-canary-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    init(_ args: [String], env: [String: String] = [:], in dir: String? = nil) throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build logtop first (\(Self.binary))")
+        self.dir = try dir ?? Self.scratch()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = args
+        process.currentDirectoryURL = URL(fileURLWithPath: self.dir)
+        // A clean environment: nothing of the developer's Kafka settings leaks into the run.
+        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": self.dir]
+            .merging(env) { _, new in new }
+        let o = Pipe(), e = Pipe()
+        process.standardOutput = o
+        process.standardError = e
+        process.standardInput = FileHandle.nullDevice
+        out = SecurityOutput(o.fileHandleForReading)
+        err = SecurityOutput(e.fileHandleForReading)
+        try process.run()
+        // Once exec is done, /proc/PID/cmdline names logtop (before, it is the forked test process).
+        let pid = process.processIdentifier, name = URL(fileURLWithPath: Self.binary).lastPathComponent
+        var cmd = "", env = ""
+        _ = waitUntil(5) { [process] in
+            cmd = Self.procText(pid, "cmdline")
+            env = Self.procText(pid, "environ")
+            return cmd.contains(name) || !process.isRunning
+        }
+        cmdline = cmd
+        environ = env
+    }
+
+    /// Waits for the end (SIGKILL after `timeout` seconds), then for the output to be complete.
+    func finish(timeout: Double) throws {
+        if !waitUntil(timeout, { !process.isRunning }) {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("logtop \(process.arguments ?? []) still ran after \(timeout) s")
+        }
+        process.waitUntilExit()
+        elapsed = Date().timeIntervalSince(started)
+        _ = waitUntil(5) { out.finished && err.finished }
+    }
+
+    var status: Int32 { process.terminationStatus }
+    var stdout: String { out.text }
+    var stderr: String { err.text }
+
+    static func procText(_ pid: Int32, _ name: String) -> String {
+        guard let h = FileHandle(forReadingAtPath: "/proc/\(pid)/\(name)") else { return "" }
+        defer { try? h.close() }
+        return String(decoding: (try? h.readToEnd()) ?? Data(), as: UTF8.self).replacingOccurrences(of: "\0", with: " ")
+    }
+
+    func expectNoCanary(_ canary: String, skipping inputs: Set<String> = [], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(!stdout.contains(canary), "stdout", sourceLocation: sourceLocation)
+        #expect(!stderr.contains(canary), "stderr: \(stderr)", sourceLocation: sourceLocation)
+        #expect(!cmdline.contains(canary), "/proc/PID/cmdline", sourceLocation: sourceLocation)
+        try Self.expectNoCanary(canary, inFilesOf: dir, skipping: inputs, sourceLocation: sourceLocation)
+    }
+
+    /// Every file the run left (results.txt, JSON lines...), except the inputs the test wrote.
+    static func expectNoCanary(_ canary: String, inFilesOf dir: String, skipping inputs: Set<String> = [],
+                               sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let files = FileManager.default.enumerator(atPath: dir)?.compactMap { $0 as? String } ?? []
+        for file in files where !inputs.contains(file) {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir + "/" + file, isDirectory: &isDir), !isDir.boolValue else { continue }
+            let data = FileManager.default.contents(atPath: dir + "/" + file) ?? Data()
+            #expect(data.range(of: Data(canary.utf8)) == nil, "the password is in \(file)", sourceLocation: sourceLocation)
+        }
+    }
+}
+
+/// Collects a file handle's text on a background thread.
+final class SecurityOutput: Sendable {
+    private let state = Mutex2()
+    private let done = Mutex2()
+
+    init(_ handle: FileHandle) {
+        let state = self.state, done = self.done
+        Thread.detachNewThread {
+            var all = Data()
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                all.append(chunk)
+                state.set(all)
+            }
+            done.set(Data([1]))
+        }
+    }
+
+    var text: String { String(decoding: state.get() ?? Data(), as: UTF8.self) }
+    var finished: Bool { done.get() != nil }
+}
+
+/// Runs a tool found on PATH, returning its exit status and combined output.
+@discardableResult
+func runTool(_ args: [String], in dir: String? = nil) -> (Int32, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = args
+    if let dir { p.currentDirectoryURL = URL(fileURLWithPath: dir) }
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = out
+    p.standardInput = FileHandle.nullDevice
+    do { try p.run() } catch { return (-1, "cannot run \(args[0]): \(error)") }
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// A CA, another CA and a server certificate for localhost + 127.0.0.1 (EC P-256, two days), made once.
+struct SecurityTestCertificates: Sendable {
+    let dir: String
+    var ca: String { dir + "/ca.crt" }
+    var otherCA: String { dir + "/other-ca.crt" }
+    var key: String { dir + "/server.key" }
+    var localhost: String { dir + "/localhost.crt" }
+
+    static let shared: Result<SecurityTestCertificates, SecurityTestError> = Result { () throws(SecurityTestError) in try make() }
+
+    static func make() throws(SecurityTestError) -> SecurityTestCertificates {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("logtop-sec-\(UUID().uuidString.prefix(8))").path
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n".write(toFile: dir + "/localhost.ext", atomically: true, encoding: .utf8)
+        } catch { throw SecurityTestError("cannot write in \(dir): \(error)") }
+        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        let caExt = ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]
+        for args in [
+            ["req", "-x509"] + ec + ["-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=logtop canary CA"] + caExt,
+            ["req", "-x509"] + ec + ["-keyout", "other-ca.key", "-out", "other-ca.crt", "-days", "2", "-subj", "/CN=another CA"] + caExt,
+            ["req"] + ec + ["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"],
+            ["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+             "-out", "localhost.crt", "-days", "2", "-extfile", "localhost.ext"],
+        ] {
+            let (status, output) = runTool(["openssl"] + args, in: dir)
+            guard status == 0 else { throw SecurityTestError("openssl \(args[0]) failed: \(output)") }
+        }
+        return SecurityTestCertificates(dir: dir)
+    }
+}
+
+struct SecurityTestError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// `openssl s_server` or `scripts/fake-kafka-broker.py` on 127.0.0.1, killed when released.
+final class SecurityTestPeer {
+    let process: Process
+    let port: Int
+    let output: SecurityLines
+
+    private init(process: Process, port: Int, output: SecurityLines) {
+        self.process = process
+        self.port = port
+        self.output = output
+    }
+
+    /// SIGKILL: children of the test process inherit its blocked SIGTERM.
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    private static func start(_ args: [String]) throws -> (Process, SecurityLines) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = args
+        let out = Pipe()
+        p.standardInput = FileHandle.nullDevice  // s_server: close each session after the handshake
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        return (p, SecurityLines(out.fileHandleForReading))
+    }
+
+    static func tlsServer(cert: String, key: String) throws -> SecurityTestPeer {
+        for _ in 0..<5 {
+            let port = freeTCPPort()
+            let (p, lines) = try start(["openssl", "s_server", "-accept", "127.0.0.1:\(port)", "-cert", cert, "-key", key, "-quiet"])
+            let peer = SecurityTestPeer(process: p, port: port, output: lines)
+            if waitUntil(10, { !p.isRunning || tcpAccepts(port) }), p.isRunning { return peer }
+        }
+        throw SecurityTestError("openssl s_server did not start")
+    }
+
+    static func fakeBroker(users: [String: String], cert: String? = nil, key: String? = nil) throws -> SecurityTestPeer {
+        var args = ["python3", LogtopRun.packageRoot + "/scripts/fake-kafka-broker.py", "--port", "0", "--lifetime", "120"]
+        for (user, password) in users.sorted(by: { $0.key < $1.key }) { args += ["--user", "\(user):\(password)"] }
+        if let cert, let key { args += ["--cert", cert, "--key", key] }
+        let (p, lines) = try start(args)
+        var port: Int?
+        _ = waitUntil(15) {
+            port = lines.lines.first { $0.hasPrefix("PORT ") }.flatMap { Int($0.dropFirst(5)) }
+            return port != nil || !p.isRunning
+        }
+        guard let port else {
+            kill(p.processIdentifier, SIGKILL)
+            throw SecurityTestError("the fake broker did not start: \(lines.lines)")
+        }
+        return SecurityTestPeer(process: p, port: port, output: lines)
+    }
+}
+
+/// Lines of a peer's output, collected on a background thread.
+final class SecurityLines: Sendable {
+    private let collected: SecurityOutput
+    init(_ handle: FileHandle) { collected = SecurityOutput(handle) }
+    var lines: [String] { collected.text.split(separator: "\n").map(String.init) }
+}
+
+/// Whether something accepts TCP connections on 127.0.0.1:`port`.
+func tcpAccepts(_ port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    addr.sin_port = UInt16(port).bigEndian
+    return withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    } == 0
+}
+
+/// A free TCP port on 127.0.0.1 (the kernel's choice; free when this returns).
+func freeTCPPort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    return Int(UInt16(bigEndian: addr.sin_port))
+}
