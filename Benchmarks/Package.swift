@@ -40,6 +40,17 @@ let package = Package(
             name: "enginebench",
             dependencies: ["LogCorpus", .product(name: "LogtopCore", package: rootIdentity)]
         ),
+        // `pipelinebench MODE` runs the whole pipeline through the embedded Kafka cluster: end-to-end
+        // lines/s with the delivery accounting, and produce-to-snapshot latency.
+        .executableTarget(
+            name: "pipelinebench",
+            dependencies: [
+                "LogCorpus",
+                .product(name: "LogtopCore", package: rootIdentity),
+                .product(name: "LogtopKafka", package: rootIdentity),
+                .product(name: "LogtopPipeline", package: rootIdentity),
+            ]
+        ),
         .executableTarget(
             name: "LogtopBenchmarks",
             dependencies: [

@@ -36,5 +36,18 @@ final class ConsumptionState: Sendable {
         }
     }
 
+    /// `count` records received as runs of consecutive offsets (`first..<next`), in arrival order:
+    /// the same as `received(_:)` for those records, with one tracker update per run.
+    func received(count: Int, runs: [(partition: TopicPartition, first: Int64, next: Int64)]) {
+        guard count > 0 else { return }
+        state.withLock { state in
+            state.consumed += count
+            for run in runs {
+                state.tracker.observe(run.partition, offset: run.first)
+                state.tracker.expect(run.partition, nextOffset: run.next)
+            }
+        }
+    }
+
     var snapshot: State { state.snapshot }
 }

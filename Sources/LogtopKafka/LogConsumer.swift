@@ -64,54 +64,66 @@ public final class LogConsumer: @unchecked Sendable {
     /// dedicated thread. Errors reported meanwhile go to `stats().lastError`
     /// and `recentErrors`. Throws only when the consumer is closed.
     public func poll(maxMessages: Int = 1000, timeoutMs: Int = 100) throws(KafkaError) -> [ConsumedRecord] {
-        let batch = lifetime.ifOpen { () -> [ConsumedRecord] in
-            var records: [ConsumedRecord] = []
-            var timeout = Int32(clamping: timeoutMs)
-            while records.count < maxMessages, let message = rd_kafka_consumer_poll(handle, timeout) {
-                timeout = 0
-                if let record = take(message) { records.append(record) }
-                rd_kafka_message_destroy(message)
-            }
-            return records
-        }
-        guard let batch else { throw .closedClient }
-        consumption.received(batch)
-        return batch
+        var records: [ConsumedRecord] = []
+        try poll(maxMessages: maxMessages, timeoutMs: timeoutMs) { records.append($0.record()) }
+        return records
     }
 
-    /// Copies a consumed message, or records it as an error event.
-    private func take(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> ConsumedRecord? {
+    /// Like `poll(maxMessages:timeoutMs:)`, but lends every record to `body` in
+    /// place, in librdkafka's memory, instead of copying it: no allocation per
+    /// record. With `storeOffsets`, once `body` has seen the whole batch, its
+    /// offsets are stored as `storeOffsets(for:)` would (a failure goes to
+    /// `recentErrors`, it is not thrown).
+    ///
+    /// `body` runs while the consumer is held open: it must not call this
+    /// consumer, and must not keep the view or its buffers. Returns the number
+    /// of records lent. Throws only when the consumer is closed.
+    @discardableResult
+    public func poll(
+        maxMessages: Int, timeoutMs: Int, storeOffsets: Bool = false, _ body: (ConsumedRecordView) -> Void
+    ) throws(KafkaError) -> Int {
+        var runs = OffsetRuns()
+        let count = lifetime.ifOpen { () -> Int in
+            var count = 0
+            func lend(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
+                defer { rd_kafka_message_destroy(message) }
+                guard message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    recordError(message)
+                    return
+                }
+                runs.add(message)
+                body(ConsumedRecordView(message))
+                count += 1
+            }
+            // The first message waits up to the timeout; the rest is whatever is already there. (Not
+            // rd_kafka_consume_batch_queue: before librdkafka 2.2 it may lose or repeat messages around a
+            // rebalance, and it saves only about 200 instructions a message.)
+            var timeout = Int32(clamping: timeoutMs)
+            while count < maxMessages, let message = rd_kafka_consumer_poll(handle, timeout) {
+                timeout = 0
+                lend(message)
+            }
+            return count
+        }
+        guard let count else { throw .closedClient }
+        guard count > 0 else { return 0 }
+        consumption.received(count: count, runs: runs.runs)
+        if storeOffsets {
+            // The records were handed out: a failed store is reported, not thrown.
+            do { try store(runs.nextOffsets) } catch where error.kind != .closed {
+                context.events.record(KafkaErrorEvent(code: error.code ?? KafkaErrorCode(RD_KAFKA_RESP_ERR__FAIL), reason: error.message))
+            } catch {}
+        }
+        return count
+    }
+
+    /// Records a consumer error message as an error event (end of partition is not one).
+    private func recordError(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
         let m = message.pointee
-        guard m.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            if m.err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
-                var reason = String(cString: rd_kafka_message_errstr(message))
-                if let rkt = m.rkt { reason = "\(String(cString: rd_kafka_topic_name(rkt)))[\(m.partition)]: " + reason }
-                context.events.record(KafkaErrorEvent(code: KafkaErrorCode(m.err), reason: reason))
-            }
-            return nil
-        }
-        let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
-        let key = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
-        let value = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
-        var headers: [KafkaHeader] = []
-        var rdHeaders: OpaquePointer?
-        if rd_kafka_message_headers(message, &rdHeaders) == RD_KAFKA_RESP_ERR_NO_ERROR, let rdHeaders {
-            var index = 0
-            var name: UnsafePointer<CChar>?
-            var bytes: UnsafeRawPointer?
-            var size = 0
-            while rd_kafka_header_get_all(rdHeaders, index, &name, &bytes, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-                headers.append(KafkaHeader(
-                    name: name.map { String(cString: $0) } ?? "",
-                    value: bytes.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []))
-                index += 1
-            }
-        }
-        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
-        return ConsumedRecord(
-            topic: topic, partition: m.partition, offset: m.offset, key: key, value: value,
-            headers: headers, timestampMs: timestamp >= 0 ? timestamp : nil)
+        guard m.err != RD_KAFKA_RESP_ERR__PARTITION_EOF else { return }
+        var reason = String(cString: rd_kafka_message_errstr(message))
+        if let rkt = m.rkt { reason = "\(String(cString: rd_kafka_topic_name(rkt)))[\(m.partition)]: " + reason }
+        context.events.record(KafkaErrorEvent(code: KafkaErrorCode(m.err), reason: reason))
     }
 
     /// Marks `record` as processed: its offset + 1 will be committed.
@@ -239,14 +251,6 @@ public final class LogConsumer: @unchecked Sendable {
                 }
             }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-            // Commit what was processed before giving the partitions away, so that their next owner
-            // starts exactly there (no duplicates beyond the record being processed right now).
-            if let partitions, partitions.pointee.cnt > 0 {
-                let result = rd_kafka_commit(rk, nil, 0)
-                if result != RD_KAFKA_RESP_ERR_NO_ERROR, result != RD_KAFKA_RESP_ERR__NO_OFFSET {
-                    context.events.record(KafkaErrorEvent(code: KafkaErrorCode(result), reason: "commit on revoke failed"))
-                }
-            }
             context.consumption?.revoked(list)
             if cooperative {
                 if let error = rd_kafka_incremental_unassign(rk, partitions) { record(error, context) }
@@ -273,5 +277,44 @@ public final class LogConsumer: @unchecked Sendable {
             let element = list.pointee.elems[index]
             return TopicPartition(topic: String(cString: element.topic), partition: element.partition)
         }
+    }
+}
+
+/// The offsets of one poll batch as runs of consecutive offsets per partition, in arrival order:
+/// enough for gap tracking and offset storing without a dictionary operation per record.
+struct OffsetRuns {
+    /// Partitions seen in this batch: librdkafka's topic handle, partition, and the topic name made once.
+    private var partitions: [(rkt: OpaquePointer?, partition: Int32, topicPartition: TopicPartition)] = []
+    private var current = -1
+    private(set) var runs: [(partition: TopicPartition, first: Int64, next: Int64)] = []
+    /// Index in `runs` of the open run of each entry of `partitions`.
+    private var open: [Int] = []
+
+    mutating func add(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
+        let m = message.pointee
+        if current < 0 || partitions[current].rkt != m.rkt || partitions[current].partition != m.partition {
+            if let found = partitions.firstIndex(where: { $0.rkt == m.rkt && $0.partition == m.partition }) {
+                current = found
+            } else {
+                let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+                partitions.append((m.rkt, m.partition, TopicPartition(topic: topic, partition: m.partition)))
+                open.append(-1)
+                current = partitions.count - 1
+            }
+        }
+        let run = open[current]
+        if run >= 0, runs[run].next == m.offset {
+            runs[run].next += 1
+        } else {
+            runs.append((partitions[current].topicPartition, m.offset, m.offset + 1))
+            open[current] = runs.count - 1
+        }
+    }
+
+    /// The highest next offset per partition.
+    var nextOffsets: [TopicPartition: Int64] {
+        var next: [TopicPartition: Int64] = [:]
+        for run in runs { next[run.partition] = max(next[run.partition] ?? 0, run.next) }
+        return next
     }
 }

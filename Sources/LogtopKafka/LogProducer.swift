@@ -51,20 +51,26 @@ public final class LogProducer: @unchecked Sendable {
             }
         }
         let outcome = lifetime.ifOpen { () -> ProduceOutcome in
+            // Names go through `withCString`, which lends a short string from the stack: passing a
+            // String as a `char *` argument would allocate a C copy of it for every record.
             var rdHeaders: OpaquePointer?
             if !headers.isEmpty {
                 rdHeaders = rd_kafka_headers_new(headers.count)
                 for header in headers {
-                    header.value.withUnsafeBytes { bytes in
-                        _ = rd_kafka_header_add(rdHeaders, header.name, -1, bytes.baseAddress, bytes.count)
+                    header.name.withCString { name in
+                        header.value.withUnsafeBytes { bytes in
+                            _ = rd_kafka_header_add(rdHeaders, name, -1, bytes.baseAddress, bytes.count)
+                        }
                     }
                 }
             }
-            let error = logtop_produce(
-                handle, topic, partition ?? RD_KAFKA_PARTITION_UA,
-                key?.baseAddress, key?.count ?? 0,
-                value.baseAddress, value.count,
-                rdHeaders, nil)
+            let error = topic.withCString { topicName in
+                logtop_produce(
+                    handle, topicName, partition ?? RD_KAFKA_PARTITION_UA,
+                    key?.baseAddress, key?.count ?? 0,
+                    value.baseAddress, value.count,
+                    rdHeaders, nil)
+            }
             guard let error else {
                 accounting.recordEnqueued()
                 return .enqueued
