@@ -9,7 +9,8 @@ struct Broker: ParsableCommand {
         discussion: """
         Prints `embedded Kafka broker at 127.0.0.1:PORT` and serves until Ctrl-C or SIGTERM. It is an \
         in-memory DEVELOPMENT broker (librdkafka's mock cluster): no persistence, no TLS/SASL, and small \
-        retention (about 5 MiB per partition). Point other processes at it with --brokers 127.0.0.1:PORT.
+        retention (about 5 MiB per partition). Point other processes at it with \
+        --brokers 127.0.0.1:PORT --no-create-topics (it creates the topics itself).
         """)
 
     @Option(help: "Topic of access-log lines to create.")
@@ -41,7 +42,7 @@ struct Broker: ParsableCommand {
             do { _ = try cluster.createTopic(name, partitions: n) } catch { fail("\(error)") }
         }
         FileHandle.standardError.write(Data("embedded Kafka broker at \(cluster.bootstrapServers)\n".utf8))
-        FileHandle.standardError.write(Data("logtop broker: in-memory development broker (no persistence, ~5 MiB retention per partition); topics: \(topics.map { "\($0.0)[\($0.1)]" }.joined(separator: ", ")); Ctrl-C stops it\n".utf8))
+        FileHandle.standardError.write(Data("logtop broker: in-memory development broker (no persistence, ~5 MiB retention per partition); use --brokers \(cluster.bootstrapServers) --no-create-topics; topics: \(topics.map { "\($0.0)[\($0.1)]" }.joined(separator: ", ")); Ctrl-C stops it\n".utf8))
         while !stopSignal.load(ordering: .relaxed) { usleep(100_000) }
         cluster.close()
     }

@@ -163,6 +163,9 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Partitions of the logs topic when logtop creates it.")
     var partitions = 8
 
+    @Flag(name: .customLong("no-create-topics"), help: "Do not create the topics (they exist already; needed against `logtop broker`, whose in-memory cluster has no CreateTopics).")
+    var noCreateTopics = false
+
     @Option(name: .customShort("X"), help: ArgumentHelp("Any librdkafka property, e.g. -X linger.ms=10 (repeatable).", valueName: "key=value"))
     var properties: [String] = []
 
@@ -231,6 +234,7 @@ struct CommonOptions: ParsableArguments {
         c.alertsTopic = alertsTopic
         c.group = group
         c.partitions = max(1, partitions)
+        c.createTopics = !noCreateTopics
         guard rate > 0 else { throw ValidationError("--rate must be positive") }
         c.generator.rate = rate
         c.generator.seed = seed
