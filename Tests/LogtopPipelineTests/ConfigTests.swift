@@ -32,7 +32,7 @@ import Testing
     @Test func credentialsFollowTheSamePrecedence() throws {
         let env = ["KAFKA_USERNAME": "env-user", "KAFKA_PASSWORD": "env-password", "KAFKA_SSL_CA_LOCATION": "/env/ca.pem"]
         let dotenv = ["KAFKA_USERNAME": "dotenv-user", "KAFKA_PASSWORD": "dotenv-password", "KAFKA_SSL_CA_LOCATION": "/dotenv/ca.pem"]
-        let fromDotenv = try #require(try resolver(brokers: "b:9093", dotenv: dotenv).resolution())
+        let fromDotenv = try resolver(brokers: "b:9093", dotenv: dotenv).resolution()
         #expect(fromDotenv.settings?.saslUsername == "dotenv-user")
         #expect(fromDotenv.settings?.saslPassword == "dotenv-password")
         #expect(fromDotenv.settings?.sslCALocation == "/dotenv/ca.pem")
