@@ -1,15 +1,17 @@
 // pipelinebench: the whole logtop pipeline through the embedded (librdkafka mock) Kafka cluster.
+// See docs/benchmarks.md, "End to end through Kafka".
 //
-//     pipelinebench throughput [--lines N] [--files F] [--partitions P] [--backlog B]
-//         N lines of the benchmark corpus (LogCorpus, seed 1, 200 lines per second of event time) written
-//         to F temporary files, read by a `Pipeline` with F `file:` sources: produced into `logs`,
-//         consumed by the analyzer into `AnalysisEngine`. Prints lines/s from the first produced line to
-//         `finiteRunComplete` (every delivered line analysed), and the accounting.
-//     pipelinebench transport [--lines N] [--partitions P] [--backlog B]
-//         The same corpus through `LogProducer` → embedded cluster → `LogConsumer` with the pipeline's
-//         headers and back-pressure, but no engine: the ceiling of the Kafka part on this machine.
-//     pipelinebench engine [--lines N]
-//         The same corpus through `AnalysisEngine.ingest` alone, in memory: the ceiling of the engine.
+//     pipelinebench throughput [--lines N | --input FILE] [--files F] [--partitions P] [--backlog B]
+//         N generated lines (LogCorpus: seed 1, 200 lines per second of event time, as `loggen N`) or FILE,
+//         read by a `Pipeline` with one `file:` source per file (F > 1 splits the lines into F temporary
+//         files): produced into `logs`, consumed by the analyzer into `AnalysisEngine`. Prints lines/s
+//         from the first produced line to `finiteRunComplete` (every delivered line analysed), the same
+//         from the first analysed line (without the group join), CPU per thread, and the accounting.
+//     pipelinebench transport [--lines N | --input FILE] [--partitions P] [--backlog B] [-X key=value]...
+//         The same lines through `LogProducer` → embedded cluster → `LogConsumer` with the pipeline's
+//         headers and back-pressure, but no engine: the Kafka part alone. -X sets producer properties.
+//     pipelinebench engine [--lines N | --input FILE]
+//         The same lines through `AnalysisEngine.ingest` alone, in memory.
 //     pipelinebench latency [--rate R] [--seconds S] [--warmup W] [--snapshot-ms M]
 //         A `Pipeline` with a `stdin` source fed through a pipe at R lines/s (10,000) for W+S seconds;
 //         every line's time of `write(2)` into the pipe is compared with the first moment a snapshot from
@@ -211,6 +213,25 @@ struct Lines {
     }
 }
 
+/// Lines (a last line without `\n` included) and bytes of a file, read in 4 MiB chunks.
+func countLines(_ path: String) -> (lines: Int, bytes: Int) {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { fail("cannot read \(path)") }
+    defer { close(fd) }
+    var buffer = [UInt8](repeating: 0, count: 4 << 20)
+    var lines = 0, bytes = 0, last: UInt8 = 0x0A
+    while true {
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard n > 0 else { break }
+        buffer.withUnsafeBufferPointer { b in for i in 0..<n where b[i] == 0x0A { lines += 1 } }
+        bytes += n
+        last = buffer[n - 1]
+    }
+    if last != 0x0A { lines += 1 }
+    log("\(lines) lines in \(path)")
+    return (lines, bytes)
+}
+
 // MARK: - engine
 
 func runEngine(_ o: Options) {
@@ -259,9 +280,9 @@ func writeCorpusFiles(_ corpus: Lines, files: Int) -> (dir: String, paths: [Stri
 func runThroughput(_ o: Options) throws {
     let lineCount: Int, byteCount: Int, paths: [String], dir: String?
     if let input = o.input, o.files == 1 {
-        // Use the file as it is (count its lines; this also puts it in the page cache).
-        let corpus = Lines(o)
-        (lineCount, byteCount, paths, dir) = (corpus.lineCount, corpus.bytes.count, [input], nil)
+        // Use the file as it is (count its lines, which also puts it in the page cache).
+        let (lines, bytes) = countLines(input)
+        (lineCount, byteCount, paths, dir) = (lines, bytes, [input], nil)
     } else {
         let corpus = Lines(o)
         let written = writeCorpusFiles(corpus, files: o.files)
@@ -302,6 +323,9 @@ func runThroughput(_ o: Options) throws {
             lastConsumed = s.ownConsumed
         }
         if t > deadline { log("timed out"); break }
+        // Records trimmed before they were read never reach the analyzer: stop once the rest has.
+        if s.consumer.lostRecords > 0, s.activeSources == 0, s.producer.inFlight == 0,
+           s.ownConsumed + Int(s.consumer.lostRecords) >= s.producer.delivered { log("records were lost"); break }
         sampler.sample()
         usleep(firstConsumed == nil ? 1_000 : 5_000)
     }
@@ -399,12 +423,14 @@ func runTransport(_ o: Options) throws {
         done.signal()
     }
     var lastReport = nowNanos(), lastConsumed = 0
-    while !(counters.producerDone.load(ordering: .acquiring) && counters.consumed.load(ordering: .acquiring) >= producer.stats().delivered) {
+    // Done when every delivered record was consumed or counted as lost (trimmed before it was read).
+    while !(counters.producerDone.load(ordering: .acquiring)
+        && counters.consumed.load(ordering: .acquiring) + Int(consumer.stats().lostRecords) >= producer.stats().delivered) {
         usleep(2_000)
         let t = nowNanos()
         if t - lastReport >= 1_000_000_000 {
             let c = counters.consumed.load(ordering: .relaxed)
-            log("  produced \(counters.produced.load(ordering: .relaxed)) consumed \(c) (\(kilo(Double(c - lastConsumed) / (Double(t - lastReport) / 1e9))) lines/s) lost \(consumer.stats().lostRecords)")
+            log("  produced \(counters.produced.load(ordering: .relaxed)) consumed \(c) (\(kilo(Double(c - lastConsumed) / (Double(t - lastReport) / 1e9))) lines/s) lost \(consumer.stats().lostRecords) \(consumer.stats().lastError.map { "last error: \($0)" } ?? "")")
             lastReport = t
             lastConsumed = c
         }
