@@ -108,21 +108,7 @@ public struct TrafficAggregate: Sendable {
     /// summed as `merge` sums them.
     init(merging parts: [TrafficAggregate], capacity: Int) {
         self.init(capacity: capacity)
-        for o in parts {
-            requests += o.requests
-            serverErrors += o.serverErrors
-            let (sum, overflow) = bytes.addingReportingOverflow(o.bytes)
-            bytes = overflow ? Int64.max : sum
-            if !o.statusCounts.isEmpty {
-                if statusCounts.isEmpty { statusCounts = o.statusCounts } else {
-                    for i in 0..<1000 where o.statusCounts[i] != 0 { statusCounts[i] += o.statusCounts[i] }
-                }
-            }
-            uniqueClients.merge(o.uniqueClients)
-            latency.merge(o.latency)
-            malformed += o.malformed
-            late += o.late
-        }
+        for o in parts { addFigures(o) }
         paths = TopK(merging: parts.map(\.paths), capacity: paths.capacity)
         clients = TopK(merging: parts.map(\.clients), capacity: clients.capacity)
         referrers = TopK(merging: parts.map(\.referrers), capacity: referrers.capacity)
@@ -131,6 +117,17 @@ public struct TrafficAggregate: Sendable {
     }
 
     public mutating func merge(_ o: TrafficAggregate) {
+        addFigures(o)
+        paths.merge(o.paths)
+        clients.merge(o.clients)
+        referrers.merge(o.referrers)
+        userAgents.merge(o.userAgents)
+        notFoundClients.merge(o.notFoundClients)
+    }
+
+    /// Adds everything of `o` but its top lists: counts (bytes saturating), status codes, unique
+    /// clients, latency, malformed and late.
+    private mutating func addFigures(_ o: TrafficAggregate) {
         requests += o.requests
         serverErrors += o.serverErrors
         let (sum, overflow) = bytes.addingReportingOverflow(o.bytes)
@@ -140,11 +137,6 @@ public struct TrafficAggregate: Sendable {
                 for i in 0..<1000 where o.statusCounts[i] != 0 { statusCounts[i] += o.statusCounts[i] }
             }
         }
-        paths.merge(o.paths)
-        clients.merge(o.clients)
-        referrers.merge(o.referrers)
-        userAgents.merge(o.userAgents)
-        notFoundClients.merge(o.notFoundClients)
         uniqueClients.merge(o.uniqueClients)
         latency.merge(o.latency)
         malformed += o.malformed
