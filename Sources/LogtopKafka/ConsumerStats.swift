@@ -19,6 +19,11 @@ public struct ConsumerStats: Sendable, Equatable {
     public var errorCount: Int
     /// The latest reported error.
     public var lastError: KafkaErrorEvent?
+    /// Offset commits accepted by the group coordinator.
+    public var commits: Int = 0
+    /// Offset commits refused or failed (rebalance in progress, coordinator moved...): the offsets
+    /// stay stored and the next commit carries them, so nothing is lost; at worst more is redelivered.
+    public var commitFailures: Int = 0
 
     /// Sum of `lagByPartition`.
     public var totalLag: Int64 { lagByPartition.values.reduce(0, +) }

@@ -5,6 +5,10 @@ final class ConsumptionState: Sendable {
         var consumed = 0
         var tracker = OffsetGapTracker()
         var assignment: Set<TopicPartition> = []
+        /// Offset commits the broker accepted, and those it refused (each is retried: the stored
+        /// offsets stay and go with the next commit).
+        var commits = 0
+        var commitFailures = 0
     }
 
     private let state = Locked(State())
@@ -46,6 +50,14 @@ final class ConsumptionState: Sendable {
                 state.tracker.observe(run.partition, offset: run.first)
                 state.tracker.expect(run.partition, nextOffset: run.next)
             }
+        }
+    }
+
+    /// The outcome of one offset commit (`noOffset`, nothing to commit, is neither).
+    func committed(_ code: KafkaErrorCode) {
+        guard code != .noOffset else { return }
+        state.withLock { state in
+            if code == .noError { state.commits += 1 } else { state.commitFailures += 1 }
         }
     }
 

@@ -71,6 +71,14 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let saslAuthenticationFailed = KafkaErrorCode(RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED)
     /// Broker: topic authorization failed.
     public static let topicAuthorizationFailed = KafkaErrorCode(RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
+    /// Broker: the group is rebalancing (a commit is refused meanwhile).
+    public static let rebalanceInProgress = KafkaErrorCode(RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS)
+    /// Broker: the group coordinator is not available.
+    public static let coordinatorNotAvailable = KafkaErrorCode(RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE)
+    /// Broker: this broker is not the group's coordinator (it moved).
+    public static let notCoordinator = KafkaErrorCode(RD_KAFKA_RESP_ERR_NOT_COORDINATOR)
+    /// Broker: the group coordinator is loading.
+    public static let coordinatorLoadInProgress = KafkaErrorCode(RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS)
     /// Broker: message larger than the broker accepts.
     public static let messageTooLarge = KafkaErrorCode(RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
 }

@@ -1,4 +1,5 @@
 import CRdKafka
+import Foundation
 
 /// A consumer-group member for at-least-once processing.
 ///
@@ -167,14 +168,57 @@ public final class LogConsumer: @unchecked Sendable {
         if let failure { throw failure }
     }
 
-    /// Commits the stored offsets now and waits for the result. Blocking.
+    /// Commits the stored offsets now and waits for the result, retrying a few times (about 3 s in
+    /// all) while the group is rebalancing or its coordinator moves. Blocking.
     public func commitSync() throws(KafkaError) {
-        let result = lifetime.ifOpen { rd_kafka_commit(handle, nil, 0) }
+        let result = lifetime.ifOpen { Self.commitRetrying(handle) }
         guard let result else { throw .closedClient }
         let code = KafkaErrorCode(result)
         guard code == .noError || code == .noOffset else {
             throw KafkaError(kind: .commit, message: "offset commit failed: \(code.explanation)", code: code)
         }
+    }
+
+    /// Errors after which the same commit can succeed a moment later.
+    static let retriableCommitErrors: Set<KafkaErrorCode> = [
+        .rebalanceInProgress, .coordinatorNotAvailable, .notCoordinator, .coordinatorLoadInProgress,
+        .requestTimedOut, .timedOut, .transport,
+    ]
+
+    /// `rd_kafka_commit` of the stored offsets, synchronously, retried with a growing pause while the
+    /// error is retriable. The offset commit callback counts every attempt.
+    private static func commitRetrying(_ handle: OpaquePointer, attempts: Int = 6) -> rd_kafka_resp_err_t {
+        var result = RD_KAFKA_RESP_ERR_NO_ERROR
+        for attempt in 0..<attempts {
+            result = rd_kafka_commit(handle, nil, 0)
+            guard retriableCommitErrors.contains(KafkaErrorCode(result)), attempt + 1 < attempts else { break }
+            usleep(UInt32(100_000 * (attempt + 1)))
+        }
+        return result
+    }
+
+    /// The offsets the group has committed for `partitions` (the next offset to read), asked of the
+    /// group coordinator; partitions without a committed offset are absent. Blocking.
+    public func committed(_ partitions: [TopicPartition], timeoutMs: Int = 5_000) throws(KafkaError) -> [TopicPartition: Int64] {
+        let outcome = lifetime.ifOpen { () -> Result<[TopicPartition: Int64], KafkaError> in
+            let list = rd_kafka_topic_partition_list_new(Int32(max(partitions.count, 1)))!
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            for p in partitions { _ = rd_kafka_topic_partition_list_add(list, p.topic, p.partition) }
+            let result = rd_kafka_committed(handle, list, Int32(clamping: timeoutMs))
+            guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                let code = KafkaErrorCode(result)
+                return .failure(KafkaError(kind: .commit, message: "cannot read committed offsets: \(code.explanation)", code: code))
+            }
+            var offsets: [TopicPartition: Int64] = [:]
+            for index in 0..<Int(list.pointee.cnt) {
+                let element = list.pointee.elems[index]
+                guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR, element.offset >= 0 else { continue }
+                offsets[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
+            }
+            return .success(offsets)
+        }
+        guard let outcome else { throw .closedClient }
+        return try outcome.get()
     }
 
     /// Accounting, assignment and lag (from the watermarks cached by fetches).
@@ -193,11 +237,14 @@ public final class LogConsumer: @unchecked Sendable {
                 lag[partition] = max(high - next, 0)
             }
         }
-        return ConsumerStats(
+        var stats = ConsumerStats(
             consumed: state.consumed, lostRecords: state.tracker.lostRecords,
             lostByPartition: state.tracker.lostByPartition, rewinds: state.tracker.rewinds,
             offsetResets: events.offsetResets, assignment: assignment, lagByPartition: lag,
             errorCount: events.errorCount, lastError: events.errors.last)
+        stats.commits = state.commits
+        stats.commitFailures = state.commitFailures
+        return stats
     }
 
     /// The most recent errors reported by librdkafka (oldest first, at most 32).
@@ -213,9 +260,19 @@ public final class LogConsumer: @unchecked Sendable {
     /// Blocking (waits for a running `poll`); idempotent.
     public func close() {
         lifetime.close {
-            _ = rd_kafka_commit(handle, nil, 0)
+            _ = Self.commitRetrying(handle)
             _ = rd_kafka_consumer_close(handle)
             rd_kafka_destroy(handle)
+        }
+    }
+
+    /// Drops the client the way a killed process does: no final commit, no LeaveGroup. The group
+    /// notices only after `session.timeout.ms`; whatever was processed after the last background
+    /// commit (at most `auto.commit.interval.ms` of records, plus a commit in flight) is delivered
+    /// again to the partitions' next owner. For crash tests and fatal paths; idempotent.
+    public func abandon() {
+        lifetime.close {
+            rd_kafka_destroy_flags(handle, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
         }
     }
 

@@ -88,6 +88,14 @@ enum RdKafkaConfiguration {
                 guard let rk, let context = ClientContext.from(opaque) else { return }
                 LogConsumer.rebalance(rk, err: err, partitions: partitions, context: context)
             }
+            rd_kafka_conf_set_offset_commit_cb(conf) { _, err, _, opaque in
+                guard let context = ClientContext.from(opaque) else { return }
+                let code = KafkaErrorCode(err)
+                context.consumption?.committed(code)
+                if code != .noError && code != .noOffset {
+                    context.events.record(KafkaErrorEvent(code: code, reason: "offset commit failed (retried with the next commit)"))
+                }
+            }
         }
     }
 
