@@ -76,6 +76,7 @@ public struct BatchRunner {
             text += " (" + s.producer.failuresByReason.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")"
         }
         text += ", \(s.consumer.lostRecords) lost; \(s.alertsPublished) alert events published"
+        if s.alertsReplayed > 0 { text += " (\(s.alertsReplayed) replayed ones not repeated)" }
         return text
     }
 }

@@ -14,6 +14,8 @@ public final class Pipeline: Sendable {
     public let brokerAddress: String
     public let embedded: Bool
     private let cluster: EmbeddedKafkaCluster?
+    /// How every client of this pipeline reaches Kafka.
+    private let settings: KafkaSettings
     private let logProducer: LogProducer
     private let alertProducer: LogProducer
     private let consumer: LogConsumer?
@@ -21,6 +23,7 @@ public final class Pipeline: Sendable {
     private let ownProduced = Atomic<Int>(0)
     private let ownConsumed = Atomic<Int>(0)
     private let alertsPublished = Atomic<Int>(0)
+    private let alertsReplayed = Atomic<Int>(0)
     private let stopSources = Atomic<Bool>(false)
     private let stopAnalyzer = Atomic<Bool>(false)
     private let drainTarget = Atomic<Int>(Int.max)
@@ -50,7 +53,6 @@ public final class Pipeline: Sendable {
     /// Connects (or starts the embedded cluster), creates the topics and starts every thread.
     public init(config: PipelineConfig) throws {
         self.config = config
-        let settings: KafkaSettings
         if let kafka = config.kafka {
             _ = try KafkaProbe.checkReachable(kafka, timeoutMs: 10_000)
             settings = kafka
@@ -152,7 +154,8 @@ public final class Pipeline: Sendable {
         return PipelineStatus(
             broker: brokerAddress, embedded: embedded, connected: !down, producer: p, consumer: c,
             ownProduced: ownProduced.load(ordering: .relaxed), ownConsumed: ownConsumed.load(ordering: .relaxed),
-            alertsPublished: alertsPublished.load(ordering: .relaxed), alertsFailed: a.failed + a.rejected,
+            alertsPublished: alertsPublished.load(ordering: .relaxed), alertsReplayed: alertsReplayed.load(ordering: .relaxed),
+            alertsFailed: a.failed + a.rejected,
             generator: generator, backPressured: backPressure.load(ordering: .relaxed),
             activeSources: activeSources.load(ordering: .relaxed), lastKafkaError: lastError?.description,
             snapshot: snapshot, sources: sourceStatuses())
@@ -419,6 +422,7 @@ public final class Pipeline: Sendable {
 
     private func runAnalyzer(_ consumer: LogConsumer) {
         var engine = AnalysisEngine(config: config.engine)
+        var ledger = readPublishedAlerts()
         var lastTick = 0.0
         var lastSnapshot = 0.0
         var drainDeadline: Double?
@@ -451,7 +455,7 @@ public final class Pipeline: Sendable {
             if now - lastTick >= 0.1 {
                 lastTick = now
                 engine.tick(now: Int64(now))
-                publish(&engine)
+                publish(&engine, &ledger)
             }
             if now - lastSnapshot >= Double(config.snapshotIntervalMs) / 1000 || !commands.isEmpty {
                 lastSnapshot = now
@@ -459,7 +463,7 @@ public final class Pipeline: Sendable {
                 shared.withLock { $0.snapshot = snap }
             }
         }
-        publish(&engine)
+        publish(&engine, &ledger)
         let last = engine.finish()
         let snap = engine.snapshot()
         shared.withLock {
@@ -469,14 +473,32 @@ public final class Pipeline: Sendable {
         try? consumer.commitSync()
     }
 
-    private func publish(_ engine: inout AnalysisEngine) {
+    /// The alert events the alerts topic already holds (its newest records), so that a replay of
+    /// records this analyzer's group had already analysed publishes nothing twice. An unreadable topic
+    /// leaves the ledger empty (duplicates are then possible, losses are not).
+    private func readPublishedAlerts() -> AlertLedger {
+        var ledger = AlertLedger()
+        let records = (try? KafkaTopicReader.tail(settings: settings, topic: config.alertsTopic, count: ledger.capacity, timeoutMs: 5_000)) ?? []
+        for record in records {
+            guard let header = record.headers.first(where: { $0.name == AlertLedger.header }) else { continue }
+            ledger.insert(String(decoding: header.value, as: UTF8.self))
+        }
+        return ledger
+    }
+
+    private func publish(_ engine: inout AnalysisEngine, _ ledger: inout AlertLedger) {
         let alerts = engine.takeAlerts()
         let reports = engine.takeReports()
         for a in alerts {
+            guard ledger.insert(a) else {
+                alertsReplayed.add(1, ordering: .relaxed)
+                continue
+            }
             let key = Array("\(a.rule.rawValue)|\(a.offender ?? "")".utf8)
             let value = Array(ReportFormatter.alertJSON(a).utf8)
+            let headers = [KafkaHeader(name: AlertLedger.header, value: Array(AlertLedger.key(of: a).utf8))]
             var tries = 0
-            while case .queueFull = alertProducer.produce(topic: config.alertsTopic, key: key, value: value), tries < 1000 {
+            while case .queueFull = alertProducer.produce(topic: config.alertsTopic, key: key, value: value, headers: headers), tries < 1000 {
                 tries += 1
                 usleep(1_000)
             }

@@ -15,6 +15,9 @@ public struct PipelineStatus: Sendable {
     public var ownConsumed: Int
     /// Alert records published to the alerts topic.
     public var alertsPublished: Int
+    /// Alert events not published because the alerts topic already had them (records analysed again
+    /// after a restart or rebalance fire the same alerts).
+    public var alertsReplayed: Int = 0
     public var alertsFailed: Int
     public var generator: GeneratorState
     /// Sources currently held back because the analyzer is behind.
