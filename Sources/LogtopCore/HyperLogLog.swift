@@ -15,6 +15,18 @@ public struct HyperLogLog: Sendable, Equatable {
 
     public init() { registers = [] }
 
+    /// A sketch in register mode (see `AggregateCodec`): `registerCount` ranks, each at most `maxRank`.
+    init(registers: [UInt8]) {
+        self.registers = registers
+        small = nil
+    }
+
+    /// The largest rank a register can hold.
+    static let maxRank = UInt8(64 - precision + 1)
+
+    /// The hashes held exactly, `nil` once registers are used (see `AggregateCodec`).
+    var exactHashes: [UInt64]? { small == nil ? nil : smallValues }
+
     public static func == (a: HyperLogLog, b: HyperLogLog) -> Bool {
         if a.small != nil || b.small != nil {
             return a.small != nil && b.small != nil && Set(a.smallValues) == Set(b.smallValues)

@@ -10,8 +10,18 @@ public struct LatencyHistogram: Sendable, Equatable {
 
     public init() {}
 
+    /// A histogram from its parts (see `AggregateCodec`): `total` must be the sum of `counts`, and
+    /// `counts` at most `bucketLimit` long.
+    init(counts: [UInt32], total: Int, max: Int64) {
+        self.counts = counts
+        self.total = total
+        self.max = max
+    }
+
     static let subBits = 6
     static let maxValue: Int64 = 1 << 40
+    /// Most buckets a histogram can use (the bucket of `maxValue` is the last).
+    static let bucketLimit = index(maxValue) + 1
 
     @inline(__always)
     static func index(_ v: Int64) -> Int {

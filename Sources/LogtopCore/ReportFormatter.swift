@@ -86,6 +86,9 @@ public enum ReportFormatter {
         o.field("message", a.message)
         return o.finish()
     }
+
+    /// `s` as a JSON string literal, every control character escaped.
+    public static func jsonString(_ s: String) -> String { JSONWriter.quote(s) }
 }
 
 /// Builds one JSON object with keys in the order written.

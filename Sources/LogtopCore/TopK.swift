@@ -591,3 +591,70 @@ public struct TopK: Sendable {
         }
     }
 }
+
+// MARK: - Restoring (AggregateCodec)
+
+extension TopK {
+    /// An empty sketch with `total` and `maxCount` as encoded, sized for `entries` keys, which
+    /// `restore` then adds in slot order (see `AggregateCodec`).
+    init(restoringCapacity capacity: Int, total: Int, maxCount: Int, entries: Int) {
+        self.init(capacity: capacity)
+        self.total = total
+        self.maxCount = maxCount
+        guard entries > 0 else { return }
+        slots.reserveCapacity(entries)
+        heap.reserveCapacity(entries)
+        table = [Int32](repeating: -1, count: Self.tableSize(for: entries))
+    }
+
+    /// Appends `key` (whose `StableHash` is `hash`) as the next slot, with its counts as encoded;
+    /// returns false, changing nothing, when the sketch is full or already holds the key.
+    mutating func restore(_ key: UnsafeRawBufferPointer, hash: UInt64, count: Int, error: Int, clientErrors: Int,
+                          serverErrors: Int) -> Bool {
+        guard slots.count < capacity, lookup(key, hash: hash) < 0 else { return false }
+        let slot = slots.count
+        if (slot + 1) * 2 > table.count { growTable() }
+        let start = appendKey(key)
+        slots.append(Slot(hash: hash, count: count, error: error, fours: clientErrors, fives: serverErrors,
+                          keyStart: start, keyLength: Int32(key.count), keyRoom: Int32(key.count), heapPos: Int32(slot)))
+        heap.append(Int32(slot))
+        tablePut(slot, hash: hash)
+        return true
+    }
+
+    /// Sets the min-heap of a full sketch to `order`, the slot numbers as `heap` held them when encoded
+    /// (ties among the smallest counts are evicted in that order); returns false, changing nothing,
+    /// unless `order` is a permutation of the slots in min-heap order.
+    mutating func restoreHeap(_ order: [Int32]) -> Bool {
+        guard isFull, order.count == slots.count else { return false }
+        var seen = [Bool](repeating: false, count: order.count)
+        for s in order {
+            guard s >= 0, Int(s) < order.count, !seen[Int(s)] else { return false }
+            seen[Int(s)] = true
+        }
+        for i in order.indices.dropFirst() where slots[Int(order[(i - 1) / 2])].count > slots[Int(order[i])].count {
+            return false
+        }
+        heap = order
+        for (i, s) in order.enumerated() { slots[Int(s)].heapPos = Int32(i) }
+        return true
+    }
+}
+
+extension TopK: Equatable {
+    /// The same capacity, total and `maxCount`, and the same entries (key, count, error, 4xx and 5xx
+    /// counts), in whatever slot order.
+    public static func == (a: TopK, b: TopK) -> Bool {
+        guard a.capacity == b.capacity, a.total == b.total, a.maxCount == b.maxCount, a.slots.count == b.slots.count else {
+            return false
+        }
+        return a.arena.withUnsafeBytes { keys in
+            a.slots.allSatisfy { s in
+                let j = b.lookup(UnsafeRawBufferPointer(rebasing: keys[s.keyStart..<(s.keyStart + Int(s.keyLength))]), hash: s.hash)
+                guard j >= 0 else { return false }
+                let o = b.slots[j]
+                return o.count == s.count && o.error == s.error && o.fours == s.fours && o.fives == s.fives
+            }
+        }
+    }
+}

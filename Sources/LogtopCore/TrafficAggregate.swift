@@ -27,6 +27,26 @@ public struct TrafficAggregate: Sendable {
         notFoundClients = TopK(capacity: Swift.max(8, capacity / 4))
     }
 
+    /// An aggregate from its figures (what `AggregateCodec` decodes): `statusCounts` is empty or 1000
+    /// long, `requests` its sum and `serverErrors` the sum of its 5xx.
+    init(requests: Int, bytes: Int64, statusCounts: [Int], serverErrors: Int, paths: TopK, clients: TopK,
+         referrers: TopK, userAgents: TopK, notFoundClients: TopK, uniqueClients: HyperLogLog,
+         latency: LatencyHistogram, malformed: Int, late: Int) {
+        self.requests = requests
+        self.bytes = bytes
+        self.statusCounts = statusCounts
+        self.serverErrors = serverErrors
+        self.paths = paths
+        self.clients = clients
+        self.referrers = referrers
+        self.userAgents = userAgents
+        self.notFoundClients = notFoundClients
+        self.uniqueClients = uniqueClients
+        self.latency = latency
+        self.malformed = malformed
+        self.late = late
+    }
+
     /// Sizes an empty aggregate like `model` (the previous second's): its top lists and latency
     /// histogram then fill without reallocating as they grow.
     mutating func reserve(like model: TrafficAggregate) {
@@ -175,6 +195,20 @@ public struct TrafficAggregate: Sendable {
             topPaths: paths.top(n), topClients: clients.top(n), topReferrers: referrers.top(n),
             topUserAgents: userAgents.top(n), uniqueClients: uniqueClients.estimate,
             latency: latencyMs, malformed: malformed, late: late)
+    }
+}
+
+extension TrafficAggregate: Equatable {
+    /// The same figures: counts, status codes (no histogram and an all-zero one alike), top lists (see
+    /// `TopK.==`), unique-client sketch and latency histogram.
+    public static func == (a: TrafficAggregate, b: TrafficAggregate) -> Bool {
+        guard a.requests == b.requests, a.bytes == b.bytes, a.serverErrors == b.serverErrors,
+              a.malformed == b.malformed, a.late == b.late else { return false }
+        let sameStatus = a.statusCounts == b.statusCounts
+            || (0..<1000).allSatisfy { (a.statusCounts.isEmpty ? 0 : a.statusCounts[$0]) == (b.statusCounts.isEmpty ? 0 : b.statusCounts[$0]) }
+        return sameStatus && a.paths == b.paths && a.clients == b.clients && a.referrers == b.referrers
+            && a.userAgents == b.userAgents && a.notFoundClients == b.notFoundClients
+            && a.uniqueClients == b.uniqueClients && a.latency == b.latency
     }
 }
 

@@ -5,6 +5,11 @@
 //                                         then take a snapshot and finish the run
 //     enginebench --distinct N [--rate R] N generated lines, each with its own client and path,
 //                                         R lines per second of event time (default 1000)
+//     enginebench --partials [--rate R] [--members M] [--seconds S]
+//                                         scale-out: M analyzers aggregate their share of S seconds
+//                                         (default 120) of traffic at R lines/s and publish one
+//                                         MetricsPartial per second; timed: a reader decoding them and
+//                                         merging them into one AnalysisEngine, per second of data
 //
 // The last line of output is machine-readable: `lines=… malformed=… seconds=… lines_per_second=… max_rss_kib=…`.
 #if canImport(Glibc)
@@ -16,7 +21,8 @@ import LogCorpus
 import LogtopCore
 
 func fail(_ message: String) -> Never {
-    var text = "enginebench: \(message)\nusage: enginebench [--parse-only] FILE | enginebench --distinct N [--rate R]\n"
+    var text = "enginebench: \(message)\nusage: enginebench [--parse-only] FILE | enginebench --distinct N [--rate R]"
+        + " | enginebench --partials [--rate R] [--members M] [--seconds S]\n"
     text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
     exit(2)
 }
@@ -34,6 +40,9 @@ func positive(_ text: String?) -> Int? {
 
 var parseOnly = false
 var distinct: Int?
+var partials = false
+var members = 3
+var partialSeconds = 120
 var rate = 1000
 var path: String?
 var args = CommandLine.arguments.dropFirst()
@@ -42,6 +51,9 @@ while let a = args.popFirst() {
     case "--parse-only": parseOnly = true
     case "--distinct": distinct = require(positive(args.popFirst()), "bad --distinct")
     case "--rate": rate = require(positive(args.popFirst()), "bad --rate")
+    case "--partials": partials = true
+    case "--members": members = require(positive(args.popFirst()), "bad --members")
+    case "--seconds": partialSeconds = require(positive(args.popFirst()), "bad --seconds")
     case "-h", "--help": fail("help")
     default: path = a
     }
@@ -93,6 +105,73 @@ func maxRSSKiB() -> Int {
     #endif
 }
 
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+/// `--partials`: members aggregate `rate` lines per second of event time, split by client (as a
+/// producer keying records by client would), and publish one record per member and second; then the
+/// reader's work is timed: decoding every record and merging it into one engine, second by second.
+func runPartials(rate: Int, members: Int, span: Int) -> Never {
+    let clock = ContinuousClock()
+    let corpus = LogCorpus(lines: rate * span, seed: 1, linesPerSecond: rate)
+    var aggregators = (0..<members).map { PartialAggregator(topic: "logs", partition: Int32($0)) }
+    var offsets = [Int64](repeating: 0, count: members)
+    var published: [[UInt8]] = []
+    published.reserveCapacity(members * span)
+    var encoding = Duration.zero
+    var line = 0
+    let began = clock.now
+    corpus.forEachLine { bytes in
+        let client = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[0..<(bytes.firstIndex(of: 0x20) ?? bytes.count)])
+        let p = Int(StableHash.hash(bytes: client) % UInt64(members))
+        aggregators[p].ingest(line: bytes, offset: offsets[p])
+        offsets[p] += 1
+        line += 1
+        guard line % rate == 0 else { return }
+        let start = clock.now
+        for m in aggregators.indices {
+            if let record = aggregators[m].take(member: "analyzer-\(m)", producedAt: 0, memberLag: 0) {
+                published.append(record.encode())
+            }
+        }
+        encoding += clock.now - start
+    }
+    let memberTime = clock.now - began - encoding
+
+    // The reader: decode and merge (the records of each second are consecutive, in member order).
+    var engine = AnalysisEngine(config: EngineConfig())
+    let readStart = clock.now
+    for bytes in published {
+        guard let record = try? MetricsPartial(decoding: bytes) else { fail("a record does not decode") }
+        engine.ingest(record)
+    }
+    let readTime = clock.now - readStart
+    let total = engine.finish().last!.summary
+    guard total.requests == corpus.lineCount else { fail("merged \(total.requests) of \(corpus.lineCount) lines") }
+    // Decoding alone.
+    let decodeStart = clock.now
+    var decodedSeconds = 0
+    for bytes in published { decodedSeconds += (try? MetricsPartial(decoding: bytes))?.seconds.count ?? 0 }
+    let decodeTime = clock.now - decodeStart
+    guard decodedSeconds >= span else { fail("decoded \(decodedSeconds) seconds") }
+
+    let perSecond = { (d: Duration) in seconds(d) / Double(span) * 1e6 }  // µs per second of data
+    let bytes = published.reduce(0) { $0 + $1.count }
+    print("enginebench (partials): \(corpus.lineCount) lines, \(rate) lines/s over \(span) s, \(members) members, "
+        + "\(published.count) records of \(bytes / max(1, published.count)) bytes on average")
+    print("  members: aggregate \(Int(Double(corpus.lineCount) / seconds(memberTime))) lines/s, "
+        + "take + encode \(Int(perSecond(encoding))) µs per second of data")
+    print("  reader: decode + merge \(Int(perSecond(readTime))) µs per second of data (decode alone \(Int(perSecond(decodeTime))) µs), "
+        + "\(Int(1e6 / perSecond(readTime)))x real time; run total \(total.requests) requests, ~\(total.uniqueClients) clients")
+    print("records=\(published.count) record_bytes=\(bytes / max(1, published.count)) decode_merge_us_per_second=\(Int(perSecond(readTime))) "
+        + "decode_us_per_second=\(Int(perSecond(decodeTime))) encode_us_per_second=\(Int(perSecond(encoding))) "
+        + "member_lines_per_second=\(Int(Double(corpus.lineCount) / seconds(memberTime))) max_rss_kib=\(maxRSSKiB())")
+    exit(0)
+}
+
+if partials { runPartials(rate: rate, members: members, span: partialSeconds) }
+
 var sink = Sink(parseOnly: parseOnly)
 let clock = ContinuousClock()
 let began = clock.now
@@ -130,8 +209,8 @@ if let n = distinct {
 }
 let summary = sink.end()
 let elapsed = clock.now - began
-let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-let perSecond = Double(sink.lines) / seconds
-print("enginebench (\(parseOnly ? "parse only" : "parse + aggregate")): \(sink.lines) lines in \(seconds) s, "
+let elapsedSeconds = seconds(elapsed)
+let perSecond = Double(sink.lines) / elapsedSeconds
+print("enginebench (\(parseOnly ? "parse only" : "parse + aggregate")): \(sink.lines) lines in \(elapsedSeconds) s, "
     + "\(Int(perSecond)) lines/s; \(summary)")
-print("lines=\(sink.lines) malformed=\(sink.malformed) seconds=\(seconds) lines_per_second=\(Int(perSecond)) max_rss_kib=\(maxRSSKiB())")
+print("lines=\(sink.lines) malformed=\(sink.malformed) seconds=\(elapsedSeconds) lines_per_second=\(Int(perSecond)) max_rss_kib=\(maxRSSKiB())")
