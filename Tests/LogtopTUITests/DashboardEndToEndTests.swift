@@ -1,4 +1,5 @@
 import Foundation
+@testable import LogtopTUI
 import Testing
 
 /// The real binary in a real terminal: logtop runs in a detached tmux session (its own server socket),
@@ -110,6 +111,198 @@ struct DashboardEndToEndTests {
         #expect(!end.contains("EXITED-0"))
         #expect(!end.contains("Request rate"), "curses screen left behind:\n\(end)")
         #expect(TmuxSession.cooked(try t.terminalModes()))
+    }
+
+    /// Sixty resizes while the generator runs, from 1×1 through the too-small sizes to 250×80, mostly
+    /// back to back (SIGWINCHs arrive mid-frame and coalesce), with a checkpoint every five resizes
+    /// that waits until the screen is right for that very size. Then, back at 100×30, the dashboard and
+    /// nothing else. A stale-line bug (cells curses believes blank that still hold an earlier frame)
+    /// shows as dashboard text around the too-small message, a stats line with the tail of a longer
+    /// earlier one ("peak 333/ss 1.3 MiB/s/s"), "waiting for traffic…" left in the graph, the message
+    /// inside a pane, or dashboard text through the help overlay's blank cells: each is checked.
+    @Test(.timeLimit(.minutes(3)))
+    func resizeStormWhileDataFlowsLeavesACleanDashboard() throws {
+        let t = try TmuxSession(width: 100, height: 30, logtopArguments: ["--rate", "300"])
+        // The live child of this session's shell (never a stale pid): killed even when a check throws.
+        defer {
+            if let pid = t.logtopPID() { kill(pid, SIGKILL) }
+            t.close()
+        }
+        let first = try t.wait("the panes with a request count", timeout: Self.deadline) { screen in
+            screen.contains("Request rate") && screen.contains("Kafka & pipeline") && (TmuxSession.linesSeen(screen) ?? 0) > 0
+        }
+        let before = TmuxSession.linesSeen(first) ?? 0
+        let pid = try #require(t.logtopPID())
+        let alive = { t.logtopPID() == pid }
+
+        // Twelve bursts of five: four resizes back to back, then one that is waited for until the screen
+        // is right for it, so that the tiny, the boundary and the huge sizes are all really drawn.
+        let bursts: [[(Int, Int)]] = [
+            [(150, 50), (10, 3), (79, 24), (200, 60), (1, 1)],
+            [(80, 24), (30, 8), (250, 80), (5, 2), (20, 5)],
+            [(120, 40), (60, 20), (100, 30), (15, 4), (250, 80)],
+            [(200, 20), (20, 70), (40, 10), (90, 25), (2, 2)],
+            [(81, 26), (24, 6), (160, 45), (3, 1), (79, 23)],
+            [(100, 30), (70, 24), (80, 10), (12, 80), (80, 24)],
+            [(20, 5), (250, 80), (1, 1), (33, 9), (3, 1)],
+            [(8, 2), (95, 28), (20, 5), (200, 60), (110, 32)],
+            [(45, 12), (80, 24), (6, 3), (130, 42), (80, 23)],
+            [(79, 24), (100, 30), (18, 5), (25, 7), (220, 70)],
+            [(4, 4), (100, 24), (80, 60), (16, 4), (5, 2)],
+            [(180, 55), (50, 15), (90, 90), (85, 24), (60, 20)],
+        ]
+        for (b, burst) in bursts.enumerated() {
+            for (w, h) in burst { t.resize(width: w, height: h) }
+            let (w, h) = burst[burst.count - 1]
+            let screen: String
+            // A wait also ends when logtop has died, to fail at once with the screen.
+            if let layout = DashboardLayout.compute(width: w, height: h) {
+                screen = try t.wait("a clean \(w)x\(h) dashboard (burst \(b + 1))", timeout: Self.deadline) { screen in
+                    !alive() || Self.garbage(screen, width: w, height: h, layout: layout).isEmpty
+                }
+            } else {
+                // The too-small screen is the message and nothing else, exactly as the renderer draws it.
+                let expected = DashboardRenderer.render(feed: DashboardFeed(), state: DashboardState(), width: w, height: h)
+                screen = try t.wait("exactly the too-small message at \(w)x\(h) (burst \(b + 1))", timeout: Self.deadline) { screen in
+                    !alive() || (Self.garbage(screen, width: w, height: h).isEmpty && Self.differences(screen, expected).isEmpty)
+                }
+            }
+            try #require(alive(), "logtop died in burst \(b + 1), at \(w)x\(h):\n\(screen)")
+        }
+
+        // Settle at a normal size: the full dashboard comes back, and only it.
+        t.resize(width: 100, height: 30)
+        let layout = try #require(DashboardLayout.compute(width: 100, height: 30))
+        let settled = try t.wait("a clean 100x30 dashboard after the storm", timeout: Self.deadline) { screen in
+            !alive() || Self.garbage(screen, width: 100, height: 30, layout: layout).isEmpty
+        }
+        try #require(alive(), "logtop is gone after the storm:\n\(settled)")
+        for title in ["Request rate", "Status codes", "Top URLs", "Latency", "Alerts", "Kafka & pipeline"] {
+            #expect(settled.contains(title), "\(title) missing after the storm:\n\(settled)")
+        }
+        // Data flowed through the storm and still does, and the screen stays clean while it changes. A
+        // capture can catch tmux between two reads of one frame, so a problem counts when two captures
+        // in a row have one (a stale cell outlives a frame).
+        let during = TmuxSession.linesSeen(settled) ?? 0
+        #expect(during > before, "no lines analysed during the storm (\(before) → \(during))")
+        var counts: Set<Int> = [during]
+        var previous: [String] = []
+        var persistent: [(String, [String])] = []
+        let later = try t.wait("the request count to rise three times after the storm", timeout: Self.deadline) { screen in
+            let problems = Self.garbage(screen, width: 100, height: 30, layout: layout)
+            if !problems.isEmpty, !previous.isEmpty { persistent.append((screen, problems)) }
+            previous = problems
+            if let n = TmuxSession.linesSeen(screen), n > during { counts.insert(n) }
+            return counts.count > 3
+        }
+        #expect(persistent.isEmpty, "garbage after the storm: \(persistent.first?.1.prefix(5) ?? [])\n\(persistent.first?.0 ?? later)")
+
+        // The help overlay blanks every cell of its rows: they must read exactly as the renderer draws
+        // them, with nothing of the dashboard (or of an earlier size) showing through.
+        var help = DashboardState()
+        help.helpVisible = true
+        let overlay = DashboardRenderer.render(feed: DashboardFeed(), state: help, width: 100, height: 30)
+        let top = try #require(overlay.row(containing: ": keys"))
+        let bottom = try #require(overlay.row(containing: "Press ? or Esc to close")) + 1
+        t.send("?")
+        try t.wait("exactly the help overlay", timeout: Self.deadline) { Self.differences($0, overlay, rows: top...bottom).isEmpty }
+        t.send("Escape")
+        try t.wait("a clean dashboard after help", timeout: Self.deadline) { screen in
+            !screen.contains("Press ? or Esc") && Self.garbage(screen, width: 100, height: 30, layout: layout).isEmpty
+        }
+
+        t.send("q")
+        let end = try t.wait("the shell after q", timeout: Self.deadline) { $0.contains("EXITED-") }
+        #expect(end.contains("EXITED-0"), "logtop did not end cleanly:\n\(end)")
+        #expect(!end.contains("Request rate"), "curses screen left behind:\n\(end)")
+        #expect(end.contains("lines analysed"))
+        #expect(TmuxSession.cooked(try t.terminalModes()), "terminal left in curses modes")
+    }
+
+    /// The rows of a capture (capture-pane drops each row's trailing blanks and ends with a newline).
+    static func rows(_ screen: String) -> [String] {
+        var rows = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if rows.last == "" { rows.removeLast() }
+        return rows
+    }
+
+    /// Rows (all, or `only`) of the capture that differ from `expected`'s, as "row N: got … want …".
+    static func differences(_ screen: String, _ expected: ScreenBuffer, rows only: ClosedRange<Int>? = nil) -> [String] {
+        let got = Self.rows(screen)
+        return (only ?? 0...(expected.height - 1)).compactMap { y in
+            var want = expected.line(y)
+            while want.last == " " { want.removeLast() }
+            let have = y < got.count ? got[y] : ""
+            return have == want ? nil : "row \(y): got \(have.debugDescription), want \(want.debugDescription)"
+        }
+    }
+
+    /// What is wrong with a captured `width`×`height` screen (after the first lines were counted), empty
+    /// when nothing is: more rows than the window, a row wider than it, a control character (C0 but the
+    /// newline, ESC, DEL, C1) or a replacement character; on a screen big enough for the dashboard, any
+    /// word of the too-small message or the startup "waiting for traffic…". With `layout`, also every pane
+    /// border (corners, edges) where the layout puts it, header and footer, and the rate pane's two stats
+    /// lines whole (a stale tail of a longer earlier line breaks their pattern).
+    static func garbage(_ screen: String, width: Int, height: Int, layout: DashboardLayout? = nil) -> [String] {
+        var problems: [String] = []
+        let rows = Self.rows(screen)
+        if rows.count > height { problems.append("\(rows.count) rows on a \(height)-row window") }
+        for (y, row) in rows.enumerated() {
+            let w = DisplayText.width(row)
+            if w > width { problems.append("row \(y) is \(w) columns wide on a \(width)-column window: \(row)") }
+            if let bad = row.unicodeScalars.first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "\u{FFFD}" }) {
+                problems.append("row \(y) holds U+\(String(bad.value, radix: 16, uppercase: true)): \(row.debugDescription)")
+            }
+        }
+        if DashboardLayout.compute(width: width, height: height) != nil {
+            for fragment in ["Terminal", "small", "needs at", "least", "Enlarge", "q to quit", "waiting for traffic"]
+            where screen.contains(fragment) {
+                problems.append("leftover text: \(fragment)")
+            }
+            if screen.range(of: #"\d+ x \d+: logtop"#, options: .regularExpression) != nil {
+                problems.append("leftover of the too-small size line")
+            }
+        }
+        guard let layout else { return problems }
+        guard rows.count == height else { return problems + ["\(rows.count) rows, not \(height)"] }
+        // One entry per column (a wide character's second column holds "").
+        let grid: [[String]] = rows.map { row in
+            row.flatMap { c in DisplayText.width(String(c)) == 2 ? [String(c), ""] : [String(c)] }
+        }
+        func at(_ x: Int, _ y: Int) -> String { x < grid[y].count ? grid[y][x] : " " }
+        for pane in layout.panes {
+            let (l, r, top, bottom) = (pane.x, pane.maxX - 1, pane.y, pane.maxY - 1)
+            for (x, y, glyph) in [(l, top, "╭"), (r, top, "╮"), (l, bottom, "╰"), (r, bottom, "╯")] where at(x, y) != glyph {
+                problems.append("\(at(x, y).debugDescription) at (\(x), \(y)) instead of the corner \(glyph)")
+            }
+            for y in (top + 1)..<bottom {
+                for x in [l, r] where at(x, y) != "│" {
+                    problems.append("\(at(x, y).debugDescription) at (\(x), \(y)) instead of the border │")
+                }
+            }
+        }
+        if !rows[0].hasPrefix(" logtop ") { problems.append("no header on the first row: \(rows[0])") }
+        let footer = rows[height - 1]
+        if !(footer.hasPrefix("p Pause") && footer.contains("? Help") && footer.contains("q Quit")) {
+            problems.append("no footer on the last row: \(footer)")
+        }
+        // The rate pane (left column, from x = 0): "now … avg … peak … <bytes>/s" and "lines … in window … clients ~…".
+        let n = "[0-9.]+[kMG]?"
+        let stats = [
+            "now": "^│now \(n)/s  avg \(n)/s  peak \(n)/s  [0-9.]+ (B|KiB|MiB|GiB)/s *│",
+            "lines": "^│lines [0-9]+  in window \(n)  clients ~\(n) *│",
+        ]
+        for (word, pattern) in stats {
+            let rateRows = (layout.rate.y..<layout.rate.maxY).map { rows[$0] }
+            guard let row = rateRows.first(where: { $0.hasPrefix("│\(word) ") }) else {
+                problems.append("no \"\(word)\" line in the rate pane")
+                continue
+            }
+            if row.range(of: pattern, options: .regularExpression) == nil {
+                problems.append("rate pane line not as drawn: \(row.debugDescription)")
+            }
+        }
+        return problems
     }
 }
 
