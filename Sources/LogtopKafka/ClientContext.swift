@@ -7,10 +7,13 @@ final class ClientContext: Sendable {
     let delivery: DeliveryAccounting?
     /// Set for consumers: assignment and gap tracking.
     let consumption: ConsumptionState?
+    /// Set for consumers whose owner acts on partition moves.
+    let rebalanceHooks: RebalanceHooks?
 
-    init(delivery: DeliveryAccounting? = nil, consumption: ConsumptionState? = nil) {
+    init(delivery: DeliveryAccounting? = nil, consumption: ConsumptionState? = nil, rebalanceHooks: RebalanceHooks? = nil) {
         self.delivery = delivery
         self.consumption = consumption
+        self.rebalanceHooks = rebalanceHooks
     }
 
     var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }

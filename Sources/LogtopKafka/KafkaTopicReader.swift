@@ -71,6 +71,19 @@ public enum KafkaTopicReader {
         return records
     }
 
+    /// The number of partitions of `topic`, 0 when it does not exist. Blocking.
+    public static func partitionCount(settings: KafkaSettings, topic: String, timeoutMs: Int = 10_000) throws(KafkaError) -> Int {
+        var props = settings.producerProperties()
+        props["client.id"] = settings.clientId + "-reader"
+        let context = ClientContext()
+        let handle = try RdKafkaConfiguration.makeHandle(RD_KAFKA_PRODUCER, props: props, context: context)
+        defer {
+            rd_kafka_destroy(handle)
+            withExtendedLifetime(context) {}
+        }
+        return Int(try partitionCount(handle, topic: topic, timeoutMs: Int32(clamping: timeoutMs)))
+    }
+
     /// The number of partitions of `topic`, 0 when it does not exist.
     static func partitionCount(_ handle: OpaquePointer, topic: String, timeoutMs: Int32) throws(KafkaError) -> Int32 {
         guard let rkt = rd_kafka_topic_new(handle, topic, nil) else { return 0 }

@@ -28,10 +28,10 @@ public final class LogConsumer: @unchecked Sendable {
     /// `overrides` (applied last) configure it.
     public init(
         settings: KafkaSettings, group: String, autoCommitIntervalMs: Int = 1000,
-        overrides: [String: String] = [:]
+        overrides: [String: String] = [:], rebalanceHooks: RebalanceHooks? = nil
     ) throws(KafkaError) {
         let consumption = ConsumptionState()
-        let context = ClientContext(consumption: consumption)
+        let context = ClientContext(consumption: consumption, rebalanceHooks: rebalanceHooks)
         let props = settings.consumerProperties(group: group, autoCommitIntervalMs: autoCommitIntervalMs)
             .merging(overrides) { _, new in new }
         let handle = try RdKafkaConfiguration.makeHandle(RD_KAFKA_CONSUMER, props: props, context: context)
@@ -298,6 +298,18 @@ public final class LogConsumer: @unchecked Sendable {
                 }
                 rd_kafka_topic_partition_list_destroy(copy)
             }
+            if let hooks = context.rebalanceHooks, let partitions {
+                // The owner may know better where to start (e.g. past records it already published).
+                let starts = hooks.assigned(list, committed)
+                for index in 0..<Int(partitions.pointee.cnt) {
+                    let element = partitions.pointee.elems[index]
+                    let tp = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
+                    if let start = starts[tp], start > (committed[tp] ?? -1) {
+                        partitions.pointee.elems[index].offset = start
+                        committed[tp] = start
+                    }
+                }
+            }
             context.consumption?.assigned(list, committed: committed)
             if cooperative {
                 if let error = rd_kafka_incremental_assign(rk, partitions) { record(error, context) }
@@ -308,6 +320,7 @@ public final class LogConsumer: @unchecked Sendable {
                 }
             }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            context.rebalanceHooks?.revoking(list)
             context.consumption?.revoked(list)
             if cooperative {
                 if let error = rd_kafka_incremental_unassign(rk, partitions) { record(error, context) }
@@ -316,6 +329,7 @@ public final class LogConsumer: @unchecked Sendable {
             }
         default:
             context.events.record(KafkaErrorEvent(code: KafkaErrorCode(err), reason: "rebalance failed"))
+            context.rebalanceHooks?.revoking(context.consumption?.snapshot.assignment.map { $0 } ?? [])
             context.consumption?.revoked(context.consumption?.snapshot.assignment.map { $0 } ?? [])
             _ = rd_kafka_assign(rk, nil)
         }
@@ -334,6 +348,25 @@ public final class LogConsumer: @unchecked Sendable {
             let element = list.pointee.elems[index]
             return TopicPartition(topic: String(cString: element.topic), partition: element.partition)
         }
+    }
+}
+
+/// What a consumer's owner does when partitions move. Both run on the thread that polls, inside
+/// `poll`, while the consumer is held: they must not call the consumer.
+public struct RebalanceHooks: Sendable {
+    /// Newly assigned partitions and the group's committed offsets for them; returns start offsets
+    /// to use instead, where the owner knows that later records were already taken into account
+    /// (only offsets past the committed one are used).
+    public var assigned: @Sendable (_ partitions: [TopicPartition], _ committed: [TopicPartition: Int64]) -> [TopicPartition: Int64]
+    /// Partitions about to be taken away (or lost): the last moment to finish work on their records.
+    public var revoking: @Sendable (_ partitions: [TopicPartition]) -> Void
+
+    public init(
+        assigned: @escaping @Sendable ([TopicPartition], [TopicPartition: Int64]) -> [TopicPartition: Int64],
+        revoking: @escaping @Sendable ([TopicPartition]) -> Void
+    ) {
+        self.assigned = assigned
+        self.revoking = revoking
     }
 }
 
