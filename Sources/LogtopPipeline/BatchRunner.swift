@@ -10,6 +10,8 @@ public struct BatchRunner {
     public var duration: Double?
     public var stopRequested: @Sendable () -> Bool
     public var log: (String) -> Void
+    /// Print the progress line as a log line this often (seconds) even when stderr is not a terminal.
+    public var progressEvery: Double?
 
     public init(pipeline: Pipeline, writer: ResultsWriter, duration: Double?, stopRequested: @escaping @Sendable () -> Bool,
                 log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
@@ -31,7 +33,10 @@ public struct BatchRunner {
             if stopRequested() { reason = "signal"; break }
             if let d = duration, Date().timeIntervalSince(start) >= d { reason = "duration reached"; break }
             if pipeline.finiteRunComplete { reason = "input exhausted"; break }
-            if tty, Date().timeIntervalSince(lastProgress) >= 0.5 {
+            if let every = progressEvery, Date().timeIntervalSince(lastProgress) >= every {
+                lastProgress = Date()
+                log((tty ? "\r\u{1b}[K" : "") + "progress: " + Self.progressLine(pipeline.status()))
+            } else if tty, progressEvery == nil, Date().timeIntervalSince(lastProgress) >= 0.5 {
                 lastProgress = Date()
                 FileHandle.standardError.write(Data(("\r\u{1b}[K" + Self.progressLine(pipeline.status())).utf8))
             }
@@ -64,6 +69,10 @@ public struct BatchRunner {
         parts.append("lag \(s.consumer.totalLag)")
         parts.append("lost \(s.consumer.lostRecords)")
         parts.append("malformed \(snap.malformed) late \(snap.late)")
+        if let m = s.merge {
+            parts.append("merged \(m.partials) partials from \(m.activeAnalyzers.count) analyzers")
+            if m.gapRecords > 0 || m.overlapRecords > 0 { parts.append("UNCOVERED \(m.gapRecords) DOUBLE-COUNTED \(m.overlapRecords)") }
+        }
         if !s.waitingSources.isEmpty { parts.append("WAITING: " + s.waitingSources.joined(separator: ", ")) }
         if !s.connected { parts.append("BROKER DOWN") }
         return parts.joined(separator: " | ")
@@ -77,6 +86,11 @@ public struct BatchRunner {
         }
         text += ", \(s.consumer.lostRecords) lost; \(s.alertsPublished) alert events published"
         if s.alertsReplayed > 0 { text += " (\(s.alertsReplayed) replayed ones not repeated)" }
+        if let m = s.merge {
+            text += "; merged \(m.partials) partials from \(m.analyzers.count) analyzers"
+            if !m.analyzers.isEmpty { text += " (" + m.analyzers.map(ResultsWriter.describe).joined(separator: ", ") + ")" }
+            if m.gapRecords > 0 || m.overlapRecords > 0 { text += ", \(m.gapRecords) uncovered, \(m.overlapRecords) double-counted" }
+        }
         return text
     }
 }

@@ -19,6 +19,12 @@ public final class Pipeline: Sendable {
     private let logProducer: LogProducer
     private let alertProducer: LogProducer
     private let consumer: LogConsumer?
+    /// Scale-out member state (`.member` mode).
+    private let member: MemberPublisher?
+    /// The member's consumer lag as of its last publication, for partials published on revocation.
+    private let memberLag: LagCell
+    /// Merged view bookkeeping (`.merged` mode).
+    private let mergeStatus = Mutex<MergeStatus?>(nil)
     private let runID: [UInt8]
     private let ownProduced = Atomic<Int>(0)
     private let ownConsumed = Atomic<Int>(0)
@@ -30,6 +36,7 @@ public final class Pipeline: Sendable {
     private let backPressure = Atomic<Bool>(false)
     private let activeSources = Atomic<Int>(0)
     private let finished = Atomic<Bool>(false)
+    private let crashed = Atomic<Bool>(false)
     private let shared: Mutex<Shared>
     private let sourcesDone = DispatchGroup()
     private let analyzerDone = DispatchSemaphore(value: 0)
@@ -63,12 +70,14 @@ public final class Pipeline: Sendable {
                 _ = try KafkaAdmin.ensureTopics([
                     .init(name: config.topic, partitions: config.partitions),
                     .init(name: config.alertsTopic, partitions: 1),
+                    .init(name: config.metricsTopic, partitions: config.partitions),
                 ], settings: settings)
             }
         } else {
             let c = try EmbeddedKafkaCluster(brokers: 1)
             _ = try c.createTopic(config.topic, partitions: config.partitions)
             _ = try c.createTopic(config.alertsTopic, partitions: 1)
+            _ = try c.createTopic(config.metricsTopic, partitions: config.partitions)
             settings = c.settings()
             cluster = c
             embedded = true
@@ -79,13 +88,37 @@ public final class Pipeline: Sendable {
         }
         logProducer = try LogProducer(settings: settings)
         alertProducer = try LogProducer(settings: settings)
+        var memberPublisher: MemberPublisher?
+        let lag = LagCell()
+        memberLag = lag
         if config.analyze {
-            let c = try LogConsumer(settings: settings, group: config.group, autoCommitIntervalMs: config.commitIntervalMs)
-            try c.subscribe([config.topic])
-            consumer = c
+            switch config.mode {
+            case .local:
+                let c = try LogConsumer(settings: settings, group: config.group, autoCommitIntervalMs: config.commitIntervalMs)
+                try c.subscribe([config.topic])
+                consumer = c
+            case .member:
+                let m = try MemberPublisher(member: config.memberID ?? Self.defaultMemberID, topic: config.topic,
+                                            metricsTopic: config.metricsTopic, settings: settings, engine: config.engine)
+                let hooks = RebalanceHooks(
+                    assigned: { partitions, _ in m.startOffsets(for: partitions) },
+                    revoking: { partitions in m.revoke(partitions, memberLag: lag.value.load(ordering: .relaxed)) })
+                let c = try LogConsumer(settings: settings, group: config.group, autoCommitIntervalMs: config.commitIntervalMs,
+                                        rebalanceHooks: hooks)
+                try c.subscribe([config.topic])
+                consumer = c
+                memberPublisher = m
+            case .merged:
+                // A private group, never committed: every view reads the whole metrics topic.
+                let c = try LogConsumer(settings: settings, group: "logtop-view-\(UUID().uuidString.prefix(8))",
+                                        overrides: ["enable.auto.commit": "false"])
+                try c.subscribe([config.metricsTopic])
+                consumer = c
+            }
         } else {
             consumer = nil
         }
+        member = memberPublisher
         var rng = SystemRandomNumberGenerator()
         runID = Array(String(rng.next() & 0xFFFF_FFFF_FFFF, radix: 16).utf8)
         let hasGenerator = config.sources.contains(.generator)
@@ -158,7 +191,7 @@ public final class Pipeline: Sendable {
             alertsFailed: a.failed + a.rejected,
             generator: generator, backPressured: backPressure.load(ordering: .relaxed),
             activeSources: activeSources.load(ordering: .relaxed), lastKafkaError: lastError?.description,
-            snapshot: snapshot, sources: sourceStatuses())
+            snapshot: snapshot, sources: sourceStatuses(), member: member?.status, merge: mergeStatus.withLock { $0 })
     }
 
     /// Stops the sources, waits (up to `drainTimeout` seconds) until the analyzer has taken every line
@@ -174,7 +207,24 @@ public final class Pipeline: Sendable {
         _ = analyzerDone.wait(timeout: .now() + drainTimeout + 15)
         logProducer.close(flushTimeoutMs: 2_000)
         alertProducer.close(flushTimeoutMs: 5_000)
-        consumer?.close()
+        consumer?.close()  // a member publishes what it holds as its partitions are revoked
+        member?.close()
+        cluster?.close()
+    }
+
+    /// Stops the way a killed process stops: no final publication, no commit, no LeaveGroup, and
+    /// what Kafka had not acknowledged yet is dropped. For crash-recovery tests.
+    func crash() {
+        guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        crashed.store(true, ordering: .releasing)
+        stopSources.store(true, ordering: .releasing)
+        stopAnalyzer.store(true, ordering: .releasing)
+        sourcesDone.wait()
+        _ = analyzerDone.wait(timeout: .now() + 15)
+        consumer?.abandon()
+        member?.close(flushTimeoutMs: 0)
+        logProducer.close(flushTimeoutMs: 0)
+        alertProducer.close(flushTimeoutMs: 0)
         cluster?.close()
     }
 
@@ -332,7 +382,8 @@ public final class Pipeline: Sendable {
     private func runGenerator(_ tracker: SourceTracker) {
         var pacer = TrafficPacer(rate: config.generator.rate, seed: config.generator.seed)
         var model = TrafficModel(seed: config.generator.seed)
-        while !stopSources.load(ordering: .relaxed) {
+        var left = config.generator.count ?? Int.max
+        while !stopSources.load(ordering: .relaxed), left > 0 {
             let now = Date().timeIntervalSince1970
             let g = shared.withLock { s -> GeneratorState in
                 if let until = s.generator.scenarioUntil, Int64(now) >= until {
@@ -345,12 +396,13 @@ public final class Pipeline: Sendable {
             pacer.paused = g.paused
             let due = pacer.due(nowNanos: DispatchTime.now().uptimeNanoseconds, scenario: g.scenario)
             var made = 0
-            for _ in 0..<due {
+            for _ in 0..<min(due, left) {
                 var line = model.nextLine(time: Int64(now), scenario: g.scenario)
                 let ok = line.withUTF8 { produceLine(UnsafeRawBufferPointer($0), tracker) }
                 guard ok else { break }
                 made += 1
             }
+            left -= made
             if made > 0 { shared.withLock { $0.generator.generated += made } }
             usleep(5_000)
         }
@@ -415,9 +467,18 @@ public final class Pipeline: Sendable {
 
     private func startAnalyzer(_ consumer: LogConsumer) {
         Thread.detachNewThread { [self] in
-            runAnalyzer(consumer)
+            switch config.mode {
+            case .local: runAnalyzer(consumer)
+            case .member: if let member { runMember(consumer, member) }
+            case .merged: runMerged(consumer)
+            }
             analyzerDone.signal()
         }
+    }
+
+    /// `host-pid`: unique enough among the members of one group.
+    static var defaultMemberID: String {
+        "\(ProcessInfo.processInfo.hostName.split(separator: ".").first ?? "host")-\(getpid())"
     }
 
     private func runAnalyzer(_ consumer: LogConsumer) {
@@ -444,14 +505,7 @@ public final class Pipeline: Sendable {
                 }
             }) ?? 0
             if taken > 0 { ownConsumed.add(own, ordering: .releasing) }
-            let commands = shared.withLock { s in defer { s.commands.removeAll() }; return s.commands }
-            for c in commands {
-                switch c {
-                case .setThreshold(let k, let v): engine.setThreshold(k, v)
-                case .setRuleEnabled(let k, let on): engine.setRuleEnabled(k, on)
-                default: break
-                }
-            }
+            let commands = applyCommands(&engine)
             if now - lastTick >= 0.1 {
                 lastTick = now
                 engine.tick(now: Int64(now))
@@ -473,10 +527,24 @@ public final class Pipeline: Sendable {
         try? consumer.commitSync()
     }
 
+    /// Applies the threshold and rule commands sent by the front end; returns them.
+    @discardableResult
+    fileprivate func applyCommands(_ engine: inout AnalysisEngine) -> [PipelineAction] {
+        let commands = shared.withLock { s in defer { s.commands.removeAll() }; return s.commands }
+        for c in commands {
+            switch c {
+            case .setThreshold(let k, let v): engine.setThreshold(k, v)
+            case .setRuleEnabled(let k, let on): engine.setRuleEnabled(k, on)
+            default: break
+            }
+        }
+        return commands
+    }
+
     /// The alert events the alerts topic already holds (its newest records), so that a replay of
     /// records this analyzer's group had already analysed publishes nothing twice. An unreadable topic
     /// leaves the ledger empty (duplicates are then possible, losses are not).
-    private func readPublishedAlerts() -> AlertLedger {
+    fileprivate func readPublishedAlerts() -> AlertLedger {
         var ledger = AlertLedger()
         let records = (try? KafkaTopicReader.tail(settings: settings, topic: config.alertsTopic, count: ledger.capacity, timeoutMs: 5_000)) ?? []
         for record in records {
@@ -486,7 +554,7 @@ public final class Pipeline: Sendable {
         return ledger
     }
 
-    private func publish(_ engine: inout AnalysisEngine, _ ledger: inout AlertLedger) {
+    fileprivate func publish(_ engine: inout AnalysisEngine, _ ledger: inout AlertLedger) {
         let alerts = engine.takeAlerts()
         let reports = engine.takeReports()
         for a in alerts {
@@ -509,6 +577,85 @@ public final class Pipeline: Sendable {
                 $0.alerts.append(contentsOf: alerts)
                 $0.reports.append(contentsOf: reports)
             }
+        }
+    }
+}
+
+// MARK: - Scale-out
+
+extension Pipeline {
+    /// `.member`: aggregate the assigned partitions and publish their partials every
+    /// `publishIntervalMs`; offsets are stored once the partials are delivered.
+    fileprivate func runMember(_ consumer: LogConsumer, _ member: MemberPublisher) {
+        var lastPublish = Date().timeIntervalSince1970
+        let interval = Double(max(50, config.publishIntervalMs)) / 1000
+        while !stopAnalyzer.load(ordering: .acquiring) {
+            member.withLock {
+                _ = try? consumer.poll(maxMessages: 5_000, timeoutMs: 50) { r in
+                    member.ingest(r, cut: r.header(Self.cutHeader) != nil)
+                }
+            }
+            if crashed.load(ordering: .acquiring) { return }
+            let now = Date().timeIntervalSince1970
+            if now - lastPublish >= interval {
+                lastPublish = now
+                let lag = consumer.stats().totalLag
+                memberLag.value.store(lag, ordering: .relaxed)
+                try? consumer.store(member.publish(memberLag: lag))
+            }
+        }
+        guard !crashed.load(ordering: .acquiring) else { return }
+        try? consumer.store(member.publish(memberLag: consumer.stats().totalLag))
+        try? consumer.commitSync()
+    }
+
+    /// `.merged`: merge every member's partials into one engine, which evaluates the alert rules.
+    fileprivate func runMerged(_ consumer: LogConsumer) {
+        var engine = AnalysisEngine(config: config.engine)
+        var ledger = readPublishedAlerts()
+        var merge = MergeLedger()
+        var lastTick = 0.0
+        var lastSnapshot = 0.0
+        var stopDeadline: Double?
+        var idlePolls = 0
+        while true {
+            // When asked to stop, first merge what is already on the topic (up to 10 s).
+            if stopAnalyzer.load(ordering: .acquiring) {
+                let now = Date().timeIntervalSince1970
+                if stopDeadline == nil { stopDeadline = now + 10 }
+                if idlePolls >= 3 || now > stopDeadline! { break }
+            }
+            let taken = (try? consumer.poll(maxMessages: 1_000, timeoutMs: 50) { r in
+                guard let partial = try? MetricsPartial(decoding: UnsafeRawBufferPointer(r.value)) else {
+                    merge.countUndecodable()
+                    return
+                }
+                if merge.admit(partial) { engine.ingest(partial) }
+            }) ?? 0
+            idlePolls = taken == 0 ? idlePolls + 1 : 0
+            let now = Date().timeIntervalSince1970
+            applyCommands(&engine)
+            if now - lastTick >= 0.1 {
+                lastTick = now
+                engine.tick(now: Int64(now))
+                publish(&engine, &ledger)
+            }
+            if now - lastSnapshot >= Double(config.snapshotIntervalMs) / 1000 || taken > 0 && now - lastSnapshot >= 0.05 {
+                lastSnapshot = now
+                let snap = engine.snapshot()
+                let status = merge.current(nowMs: Int64(now * 1000))
+                shared.withLock { $0.snapshot = snap }
+                mergeStatus.withLock { $0 = status }
+            }
+        }
+        publish(&engine, &ledger)
+        let last = engine.finish()
+        let snap = engine.snapshot()
+        let status = merge.current(nowMs: Int64(Date().timeIntervalSince1970 * 1000))
+        mergeStatus.withLock { $0 = status }
+        shared.withLock {
+            $0.reports.append(contentsOf: last)
+            $0.snapshot = snap
         }
     }
 }

@@ -88,12 +88,27 @@ public struct GeneratorConfig: Sendable, Equatable {
     public var rate: Double = 200
     public var seed: UInt64 = 1
     public var scenario: TrafficScenario?
+    /// Stop after this many lines (`logtop generate --count`); `nil`: run until stopped.
+    public var count: Int?
 
-    public init(rate: Double = 200, seed: UInt64 = 1, scenario: TrafficScenario? = nil) {
+    public init(rate: Double = 200, seed: UInt64 = 1, scenario: TrafficScenario? = nil, count: Int? = nil) {
         self.rate = rate
         self.seed = seed
         self.scenario = scenario
+        self.count = count
     }
+}
+
+/// How the analyzer of a pipeline works.
+public enum AnalysisMode: Sendable, Equatable {
+    /// Consume `logs` and analyse here (one analyzer, or several each seeing only its partitions).
+    case local
+    /// Scale-out member (`logtop analyze`): consume `logs` in the group, publish per-second partial
+    /// aggregates of each partition to the metrics topic; no alerts, no view.
+    case member
+    /// Scale-out view (`--source none`): merge the members' partial aggregates from the metrics
+    /// topic into one engine, which evaluates the alerts.
+    case merged
 }
 
 /// Everything a pipeline run needs.
@@ -116,8 +131,16 @@ public struct PipelineConfig: Sendable {
     public var commitIntervalMs = 1000
     /// Run the analyzer (consumer). `logtop generate` only produces, so it never joins the group.
     public var analyze = true
-    /// Create `logs` and `alerts` when missing.
+    /// Create `logs`, `alerts` and the metrics topic when missing.
     public var createTopics = true
+    /// What the analyzer does (when `analyze` is set).
+    public var mode = AnalysisMode.local
+    /// Topic of the scale-out members' partial aggregates (created with as many partitions as `logs`).
+    public var metricsTopic = "logtop.metrics"
+    /// Id of this process as a scale-out member; `nil`: host name and process id.
+    public var memberID: String?
+    /// How often a member publishes its partial aggregates, ms.
+    public var publishIntervalMs = 1000
     /// How often a followed file is checked for new data, rotation or truncation, ms.
     public var followPollMs = 200
     /// First and longest wait before a TCP source reconnects (the wait doubles after each failure), ms.

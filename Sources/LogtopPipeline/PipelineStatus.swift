@@ -29,6 +29,10 @@ public struct PipelineStatus: Sendable {
     /// Every source with its lines produced and what it is doing (`following`, `connected`,
     /// `waiting for analyzer`...), in the order they were given.
     public var sources: [SourceStatus] = []
+    /// What this process did as a scale-out member (`logtop analyze`).
+    public var member: MemberStatus?
+    /// The merged view's bookkeeping and its contributing analyzers (`--source none`).
+    public var merge: MergeStatus?
 
     /// Lines produced by our sources and not analysed yet.
     public var backlog: Int { max(0, ownProduced - ownConsumed) }

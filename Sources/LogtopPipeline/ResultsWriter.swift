@@ -46,11 +46,31 @@ public final class ResultsWriter {
         if !reasonText.isEmpty { line += " (\(reasonText))" }
         line += "  lost \(s.consumer.lostRecords)  alerts published \(s.alertsPublished)"
         if s.alertsReplayed > 0 { line += " (\(s.alertsReplayed) already on the topic, not repeated)" }
-        line += "\n\n"
+        line += "\n"
+        if let m = s.merge {
+            line += "merged          \(m.partials) partials from \(m.analyzers.count) analyzers"
+            if !m.analyzers.isEmpty { line += " (" + m.analyzers.map(Self.describe).joined(separator: ", ") + ")" }
+            line += "  replays skipped \(m.duplicates)  uncovered \(m.gapRecords)  double-counted \(m.overlapRecords)\n"
+        }
+        line += "\n"
         text?.write(Data(line.utf8))
         let reasonJSON = reasons.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",")
-        let obj = "{\"type\":\"kafka\",\"produced\":\(s.producer.produced),\"delivered\":\(s.producer.delivered),\"failed\":\(failed),\"failures\":{\(reasonJSON)},\"lost\":\(s.consumer.lostRecords),\"alerts_published\":\(s.alertsPublished),\"alerts_replayed\":\(s.alertsReplayed)}\n"
+        let obj = "{\"type\":\"kafka\",\"produced\":\(s.producer.produced),\"delivered\":\(s.producer.delivered),\"failed\":\(failed),\"failures\":{\(reasonJSON)},\"lost\":\(s.consumer.lostRecords),\"alerts_published\":\(s.alertsPublished),\"alerts_replayed\":\(s.alertsReplayed)\(Self.mergeJSON(s.merge))}\n"
         json?.write(Data(obj.utf8))
+    }
+
+    /// `a lag 12` for an analyzer publishing lately, `b silent since 10:04:05` for one that stopped.
+    static func describe(_ a: AnalyzerStatus) -> String {
+        a.active ? "\(a.member) lag \(a.lag)" : "\(a.member) silent since \(CivilTime.clock(a.lastSeenMs / 1000))"
+    }
+
+    /// `,"merged":{...}` for a merged view, nothing otherwise.
+    static func mergeJSON(_ m: MergeStatus?) -> String {
+        guard let m else { return "" }
+        let analyzers = m.analyzers.map { a in
+            "{\"member\":\(ReportFormatter.jsonString(a.member)),\"lag\":\(a.lag),\"lines\":\(a.lines),\"active\":\(a.active),\"partitions\":[\(a.partitions.map(String.init).joined(separator: ","))]}"
+        }.joined(separator: ",")
+        return ",\"merged\":{\"partials\":\(m.partials),\"replays_skipped\":\(m.duplicates),\"uncovered\":\(m.gapRecords),\"double_counted\":\(m.overlapRecords),\"undecodable\":\(m.undecodable),\"analyzers\":[\(analyzers)]}"
     }
 
     deinit {

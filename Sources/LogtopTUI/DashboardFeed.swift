@@ -33,6 +33,39 @@ public struct DashboardFeed: Sendable, Equatable {
     public var now: Int64
     /// Every source other than the generator: name, lines handed to Kafka, what it is doing.
     public var sources: [SourceInfo] = []
+    /// Set for a merged view (`--source none` with `logtop analyze` members): who contributes.
+    public var merged: MergedInfo?
+
+    /// The analyzers of a merged view and the merge's bookkeeping.
+    public struct MergedInfo: Sendable, Equatable {
+        public struct Analyzer: Sendable, Equatable {
+            public var name: String
+            public var lag: Int64
+            /// Publishing lately; otherwise `silentSeconds` since its last partial.
+            public var active: Bool
+            public var silentSeconds: Int
+            public var partitions: [Int32]
+
+            public init(name: String, lag: Int64, active: Bool = true, silentSeconds: Int = 0, partitions: [Int32] = []) {
+                self.name = name
+                self.lag = lag
+                self.active = active
+                self.silentSeconds = silentSeconds
+                self.partitions = partitions
+            }
+        }
+
+        public var analyzers: [Analyzer]
+        /// Records no partial covered (missing from the view) and records counted twice.
+        public var uncovered: Int64
+        public var doubleCounted: Int64
+
+        public init(analyzers: [Analyzer], uncovered: Int64 = 0, doubleCounted: Int64 = 0) {
+            self.analyzers = analyzers
+            self.uncovered = uncovered
+            self.doubleCounted = doubleCounted
+        }
+    }
 
     /// A source as the dashboard shows it.
     public struct SourceInfo: Sendable, Equatable {

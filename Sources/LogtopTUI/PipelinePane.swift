@@ -20,11 +20,16 @@ extension DashboardRenderer {
             (feed.connected ? "" : "DOWN ", .bad),
             (feed.embedded ? "embedded " : "", .dim), (feed.broker, .strong),
         ])
-        lines.append(pair("produced", Compact.count(feed.produced), .strong, "delivered", Compact.count(feed.delivered), .strong))
-        lines.append(pair("failed", Compact.count(feed.failed), feed.failed > 0 ? .bad : .strong,
-                          "in flight", Compact.count(feed.inFlight), .strong))
-        lines.append(pair("lag", Compact.count(feed.consumerLag), feed.consumerLag > 10_000 ? .warn : .strong,
-                          "lost", Compact.count(feed.lostRecords), feed.lostRecords > 0 ? .bad : .strong))
+        if let m = feed.merged {
+            // A merged view produces nothing itself: who contributes matters more.
+            mergedLines(m, width: inner.width, into: &lines)
+        } else {
+            lines.append(pair("produced", Compact.count(feed.produced), .strong, "delivered", Compact.count(feed.delivered), .strong))
+            lines.append(pair("failed", Compact.count(feed.failed), feed.failed > 0 ? .bad : .strong,
+                              "in flight", Compact.count(feed.inFlight), .strong))
+            lines.append(pair("lag", Compact.count(feed.consumerLag), feed.consumerLag > 10_000 ? .warn : .strong,
+                              "lost", Compact.count(feed.lostRecords), feed.lostRecords > 0 ? .bad : .strong))
+        }
         lines.append(pair("malformed", Compact.count(feed.snapshot.malformed), feed.snapshot.malformed > 0 ? .warn : .strong,
                           "late", Compact.count(feed.snapshot.late), feed.snapshot.late > 0 ? .warn : .strong))
         lines.append(pair("alerts out", Compact.count(feed.alertsPublished), .strong,
@@ -41,7 +46,7 @@ extension DashboardRenderer {
                 gen.append(("\(glyphs.play) running", .good))
             }
             lines.append(gen)
-        } else if feed.sources.isEmpty {
+        } else if feed.sources.isEmpty && feed.merged == nil {
             lines.append([("generator ", .dim), ("off", .strong), (" (other sources)", .dim)])
         }
         for src in feed.sources {
@@ -56,6 +61,28 @@ extension DashboardRenderer {
         }
         for (i, line) in lines.prefix(inner.height).enumerated() {
             spans(line, x: inner.x, y: inner.y + i, limit: inner.width)
+        }
+    }
+
+    /// The merged view's analyzers: how many publish, each one's lag and partitions (or how long it
+    /// has been silent), and any record the merge missed or counted twice.
+    func mergedLines(_ m: DashboardFeed.MergedInfo, width: Int, into lines: inout [[(String, Style)]]) {
+        let active = m.analyzers.filter(\.active).count
+        var head: [(String, Style)] = [("merged view ", .dim), ("\(active) analyzer\(active == 1 ? "" : "s")", active > 0 ? .strong : .warn)]
+        if active == 0 { head.append((" (start logtop analyze)", .dim)) }
+        lines.append(head)
+        if m.uncovered > 0 || m.doubleCounted > 0 {
+            lines.append([("uncovered ", .dim), (Compact.count(Int(m.uncovered)), m.uncovered > 0 ? .bad : .strong),
+                          ("  double-counted ", .dim), (Compact.count(Int(m.doubleCounted)), m.doubleCounted > 0 ? .bad : .strong)])
+        }
+        for a in m.analyzers {
+            let name = cut(a.name, max(4, width / 2)) + " "
+            if a.active {
+                let parts = a.partitions.isEmpty ? "" : " p" + a.partitions.map(String.init).joined(separator: ",")
+                lines.append([(name, .normal), ("lag ", .dim), (Compact.count(Int(a.lag)), a.lag > 10_000 ? .warn : .strong), (parts, .dim)])
+            } else {
+                lines.append([(name, .dim), ("silent \(Compact.seconds(a.silentSeconds))", .warn)])
+            }
         }
     }
 

@@ -19,6 +19,9 @@ struct Broker: ParsableCommand {
     @Option(name: .customLong("alerts-topic"), help: "Topic of alert events to create.")
     var alertsTopic = "alerts"
 
+    @Option(name: .customLong("metrics-topic"), help: "Topic of the scale-out partial aggregates to create (as many partitions as the logs topic).")
+    var metricsTopic = "logtop.metrics"
+
     @Option(help: "Partitions of the logs topic.")
     var partitions = 8
 
@@ -32,7 +35,7 @@ struct Broker: ParsableCommand {
         installSignalHandlers()
         let cluster: EmbeddedKafkaCluster
         do { cluster = try EmbeddedKafkaCluster(brokers: max(1, brokers)) } catch { fail("\(error)") }
-        var topics = [(topic, max(1, partitions)), (alertsTopic, 1)]
+        var topics = [(topic, max(1, partitions)), (alertsTopic, 1), (metricsTopic, max(1, partitions))]
         for spec in extraTopics {
             let parts = spec.split(separator: ":")
             guard parts.count == 2, let n = Int(parts[1]), n > 0 else { throw ValidationError("--topic-spec \(spec): expected NAME:PARTITIONS") }

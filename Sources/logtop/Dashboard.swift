@@ -52,7 +52,7 @@ func dashboardFeed(_ s: PipelineStatus, notice: String?, now: Date = Date()) -> 
     var failures = s.producer.failuresByReason
     for (reason, n) in s.producer.rejectionsByReason { failures[reason, default: 0] += n }
     let g = s.generator
-    return DashboardFeed(
+    var feed = DashboardFeed(
         snapshot: s.snapshot, broker: s.broker, embedded: s.embedded, connected: s.connected,
         produced: s.producer.produced, delivered: s.producer.delivered,
         failed: s.producer.failed + s.producer.rejected, inFlight: s.producer.inFlight,
@@ -65,6 +65,16 @@ func dashboardFeed(_ s: PipelineStatus, notice: String?, now: Date = Date()) -> 
         sources: s.sources.filter { $0.name != "generator" }.map {
             DashboardFeed.SourceInfo(name: $0.name, lines: $0.lines, state: $0.text(), waiting: $0.waiting != nil)
         })
+    if let m = s.merge {
+        feed.merged = DashboardFeed.MergedInfo(
+            analyzers: m.analyzers.map {
+                DashboardFeed.MergedInfo.Analyzer(
+                    name: $0.member, lag: $0.lag, active: $0.active,
+                    silentSeconds: Int(max(0, seconds - $0.lastSeenMs / 1000)), partitions: $0.partitions)
+            },
+            uncovered: m.gapRecords, doubleCounted: m.overlapRecords)
+    }
+    return feed
 }
 
 /// Fails at once, before Kafka is started, when the dashboard cannot run (no terminal).

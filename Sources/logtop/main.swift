@@ -42,8 +42,14 @@ struct Logtop: ParsableCommand {
           logtop --batch --source file:access.log      analyse a file through Kafka, then exit
           tail -F access.log | logtop --batch --source stdin
           logtop generate --stdout --rate 50           print synthetic access-log lines
+
+        Scale-out: `logtop analyze` runs a headless analyzer member (start several, on several \
+        machines: Kafka spreads the partitions of `logs` across them); each publishes per-second \
+        partial aggregates to the topic logtop.metrics, and `logtop --source none` (dashboard or \
+        --batch) merges them into one exact view, evaluates the alerts once and shows how many \
+        analyzers contribute and the lag of each.
         """,
-        subcommands: [Generate.self, Broker.self])
+        subcommands: [Generate.self, Analyze.self, Broker.self])
 
     @Flag(help: "Run headless: append statistics to the results file every interval instead of opening the dashboard.")
     var batch = false
@@ -64,6 +70,11 @@ struct Logtop: ParsableCommand {
     @Flag(name: .customLong("from-end"), help: "With --follow: read only lines appended from now on (the default when following).")
     var fromEnd = false
 
+    @Option(help: ArgumentHelp(
+        "local: analyse the logs topic in this process; merged: show the merged view of `logtop analyze` members. Default: merged with --source none, local otherwise.",
+        valueName: "local|merged"))
+    var view: String?
+
     @Option(help: "Output file for the human-readable statistics blocks.")
     var results = "results.txt"
 
@@ -76,11 +87,17 @@ struct Logtop: ParsableCommand {
     @Option(help: "Sliding window of the live figures.")
     var window = "60s"
 
-    @Option(help: "Allowed lateness: records older than the newest event time minus this are counted as late.")
+    @Option(help: "Allowed lateness: records older than the newest event time minus this are counted as late (in the totals, not the windows). Default: 5s, 15s for a merged view.")
     var lateness = "5s"
+
+    /// Whether --lateness was given (ArgumentParser has no "was set" for defaulted options).
+    var latenessGiven: Bool { CommandLine.arguments.contains { $0 == "--lateness" || $0.hasPrefix("--lateness=") } }
 
     @Option(help: "Stop after this long (e.g. 90s, 10m).")
     var duration: String?
+
+    @Option(help: "With --batch: print a progress line to stderr this often (e.g. 1s), also when it is not a terminal (logs, scripts).")
+    var progress: String?
 
     @Option(help: "Log format: auto, combined, common, vcombined, nginx-json.")
     var format = "auto"
@@ -101,6 +118,12 @@ struct Logtop: ParsableCommand {
         }
         var config = try common.pipelineConfig()
         config.sources = parsedSources.isEmpty ? [.generator] : parsedSources
+        switch view {
+        case nil: config.mode = config.sources.allSatisfy { $0 == .none } ? .merged : .local
+        case "local": config.mode = .local
+        case "merged": config.mode = .merged
+        case let other?: throw ValidationError("--view \(other): expected local or merged")
+        }
         guard let fmt = LogFormat(rawValue: format) else {
             throw ValidationError("--format \(format): expected one of \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -109,8 +132,16 @@ struct Logtop: ParsableCommand {
         config.engine.interval = try seconds(interval, "--interval")
         config.engine.window = try seconds(window, "--window")
         config.engine.lateness = try seconds(lateness, "--lateness", allowZero: true)
+        // Members publish every second and a crashed member's partitions resume seconds later: by
+        // default a merged view waits longer before it closes a second.
+        if config.mode == .merged && !latenessGiven { config.engine.lateness = max(config.engine.lateness, 15) }
         let limit = try duration.map { d -> Double in
             guard let v = DurationParser.seconds(d), v > 0 else { throw ValidationError("--duration \(d): expected e.g. 90s or 10m") }
+            return v
+        }
+        let progressEvery = try progress.map { p -> Double in
+            guard batch else { throw ValidationError("--progress applies to --batch") }
+            guard let v = DurationParser.seconds(p), v > 0 else { throw ValidationError("--progress \(p): expected e.g. 1s") }
             return v
         }
         installSignalHandlers()
@@ -132,8 +163,9 @@ struct Logtop: ParsableCommand {
         } else {
             FileHandle.standardError.write(Data("Kafka brokers \(pipeline.brokerAddress)\n".utf8))
         }
-        let runner = BatchRunner(pipeline: pipeline, writer: writer, duration: limit,
+        var runner = BatchRunner(pipeline: pipeline, writer: writer, duration: limit,
                                  stopRequested: { stopSignal.load(ordering: .relaxed) })
+        runner.progressEvery = progressEvery
         let code = runner.run()
         if code != 0 { throw ExitCode(code) }
     }
@@ -159,6 +191,9 @@ struct CommonOptions: ParsableArguments {
 
     @Option(help: "Consumer group of the analyzer.")
     var group = "logtop"
+
+    @Option(name: .customLong("metrics-topic"), help: "Topic of the partial aggregates that `logtop analyze` members publish and the merged view reads.")
+    var metricsTopic = "logtop.metrics"
 
     @Option(help: "Partitions of the logs topic when logtop creates it.")
     var partitions = 8
@@ -233,6 +268,7 @@ struct CommonOptions: ParsableArguments {
         c.topic = topic
         c.alertsTopic = alertsTopic
         c.group = group
+        c.metricsTopic = metricsTopic
         c.partitions = max(1, partitions)
         c.createTopics = !noCreateTopics
         guard rate > 0 else { throw ValidationError("--rate must be positive") }
@@ -245,6 +281,91 @@ struct CommonOptions: ParsableArguments {
             c.generator.scenario = s
         }
         return c
+    }
+}
+
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a headless analyzer member of the consumer group: publish partial aggregates for a merged view.",
+        discussion: """
+        Consumes the partitions of the logs topic that the group assigns to it, aggregates them per \
+        second of event time and publishes the partial aggregates, with the offset ranges they cover, \
+        to the metrics topic (default logtop.metrics) every --publish-interval. Offsets are committed \
+        once the partials are delivered; a partition's next owner starts after the last partial \
+        published for it, so joins, leaves and crashes neither lose nor double-count a record. \
+        View the merged result with `logtop --source none` (dashboard) or `logtop --batch --source none`.
+
+        Example (see scripts/scale-demo.sh):
+          logtop broker &                                      # or a real cluster
+          logtop generate --brokers 127.0.0.1:PORT --no-create-topics --rate 5000 &
+          logtop analyze --brokers 127.0.0.1:PORT --no-create-topics --member a &
+          logtop analyze --brokers 127.0.0.1:PORT --no-create-topics --member b &
+          logtop --source none --brokers 127.0.0.1:PORT --no-create-topics
+        """)
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Id of this member in the merged view. Default: host name and process id.")
+    var member: String?
+
+    @Option(name: .customLong("publish-interval"), help: "How often partial aggregates are published (e.g. 1s, 0.5s).")
+    var publishInterval = "1s"
+
+    @Option(help: "Log format: auto, combined, common, vcombined, nginx-json.")
+    var format = "auto"
+
+    @Flag(name: .customLong("keep-query"), help: "Keep query strings in paths (stripped by default).")
+    var keepQuery = false
+
+    @Option(help: "Stop after this long (e.g. 90s, 10m).")
+    var duration: String?
+
+    func run() throws {
+        var config = try common.pipelineConfig()
+        config.sources = []
+        config.analyze = true
+        config.mode = .member
+        config.memberID = member
+        guard let fmt = LogFormat(rawValue: format) else {
+            throw ValidationError("--format \(format): expected one of \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        config.engine.format = fmt
+        config.engine.keepQuery = keepQuery
+        guard let every = DurationParser.seconds(publishInterval), every >= 0.05 else {
+            throw ValidationError("--publish-interval \(publishInterval): expected a duration such as 1s")
+        }
+        config.publishIntervalMs = Int(every * 1000)
+        let limit = try duration.map { d -> Double in
+            guard let v = DurationParser.seconds(d), v > 0 else { throw ValidationError("--duration \(d): expected e.g. 90s or 10m") }
+            return v
+        }
+        installSignalHandlers()
+        let pipeline: Pipeline
+        do { pipeline = try Pipeline(config: config) } catch { fail("\(error)") }
+        let id = pipeline.status().member?.member ?? "?"
+        FileHandle.standardError.write(Data("logtop analyze: member \(id) of group \(config.group) at \(pipeline.embedded ? "embedded Kafka broker" : "Kafka brokers") \(pipeline.brokerAddress), publishing to \(config.metricsTopic)\n".utf8))
+        let start = Date()
+        var lastReport = Date()
+        while !stopSignal.load(ordering: .relaxed) {
+            if let limit, Date().timeIntervalSince(start) >= limit { break }
+            usleep(100_000)
+            if Date().timeIntervalSince(lastReport) >= 5 {
+                lastReport = Date()
+                FileHandle.standardError.write(Data("logtop analyze: \(Self.statusLine(pipeline.status()))\n".utf8))
+            }
+        }
+        pipeline.finish(drainTimeout: 5)
+        FileHandle.standardError.write(Data("logtop analyze: stopped: \(Self.statusLine(pipeline.status()))\n".utf8))
+    }
+
+    static func statusLine(_ s: PipelineStatus) -> String {
+        let m = s.member ?? MemberStatus()
+        let partitions = s.consumer.assignment.map { String($0.partition) }.joined(separator: ",")
+        var text = "\(m.member): \(m.lines) lines, \(m.partials) partials published (\(m.bytes / 1024) KiB)"
+        if m.failed > 0 { text += ", \(m.failed) FAILED" }
+        text += "; partitions [\(partitions)], lag \(s.consumer.totalLag), \(s.consumer.lostRecords) lost"
+        if let e = s.lastKafkaError { text += "; last Kafka error: \(e)" }
+        return text
     }
 }
 
@@ -267,6 +388,7 @@ struct Generate: ParsableCommand {
     var listen: String?
 
     func run() throws {
+        if let count, count < 1 { throw ValidationError("--count \(count): expected a positive number of lines") }
         let config = try common.pipelineConfig()
         installSignalHandlers()
         if let listen {
@@ -289,12 +411,13 @@ struct Generate: ParsableCommand {
         var c = config
         c.sources = [.generator]
         c.analyze = false
+        c.generator.count = count
         let pipeline: Pipeline
         do { pipeline = try Pipeline(config: c) } catch { fail("\(error)") }
         FileHandle.standardError.write(Data("\(pipeline.embedded ? "embedded Kafka broker at" : "Kafka brokers") \(pipeline.brokerAddress)\n".utf8))
-        while !stopSignal.load(ordering: .relaxed) {
-            if let count, pipeline.status().generator.generated >= count { break }
-            usleep(100_000)
+        // With --count the generator ends by itself once it has handed that many lines to Kafka.
+        while !stopSignal.load(ordering: .relaxed), pipeline.status().activeSources > 0 {
+            usleep(50_000)
         }
         pipeline.finish(drainTimeout: 5)
         FileHandle.standardError.write(Data("logtop generate: \(BatchRunner.summaryLine(pipeline.status()))\n".utf8))

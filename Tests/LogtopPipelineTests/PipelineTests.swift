@@ -148,3 +148,20 @@ import Testing
         #expect(parts[1].contains("\"threshold\":50"))
     }
 }
+
+@Suite struct GeneratorCount {
+    /// `logtop generate --count N` hands exactly N lines to Kafka, even at a rate that makes hundreds
+    /// due at once, and the source then ends by itself.
+    @Test func theGeneratorStopsAtExactlyItsCount() throws {
+        var config = quickConfig([.generator], rate: 200_000)
+        config.generator.count = 12_345
+        config.analyze = false
+        let pipeline = try Pipeline(config: config)
+        defer { pipeline.finish(drainTimeout: 5) }
+        #expect(waitUntil(60) { pipeline.status().activeSources == 0 })
+        #expect(waitUntil(30) { pipeline.status().producer.inFlight == 0 })
+        let s = pipeline.status()
+        #expect(s.generator.generated == 12_345)
+        #expect(s.producer.delivered == 12_345)
+    }
+}

@@ -44,6 +44,31 @@ struct DashboardRendererTests {
         #expect(b.isTerminalSafe)
     }
 
+    /// A merged view names its analyzers with their lag and partitions, flags the silent one and any
+    /// record the merge missed or counted twice; member ids come from the network and are shown safely.
+    @Test func mergedViewListsItsAnalyzers() throws {
+        var feed = liveFeed(Fixtures.normal)
+        feed.generator.enabled = false
+        feed.merged = DashboardFeed.MergedInfo(analyzers: [
+            .init(name: "web-1", lag: 12, partitions: [0, 1, 2]),
+            .init(name: "web-2\u{1b}[2J", lag: 0, partitions: [3, 4]),
+            .init(name: "web-3", lag: 0, active: false, silentSeconds: 40),
+        ], uncovered: 7)
+        let b = render(feed, DashboardState(), 120, 40)
+        let l = try #require(DashboardLayout.compute(width: 120, height: 40))
+        let kafka = b.text(in: l.pipeline)
+        for s in ["merged view 2 analyzers", "web-1 lag 12 p0,1,2", "lag 0 p3,4", "web-3 silent 40s", "uncovered 7", "alerts out"] {
+            #expect(kafka.contains(s), "pipeline pane lacks \(s):\n\(kafka)")
+        }
+        #expect(!kafka.contains("generator off") && !kafka.contains("produced"))
+        #expect(b.isTerminalSafe)
+        #expect(b.style(of: "silent 40s") == .warn)
+        #expect(b.style(of: "7") != nil)
+
+        feed.merged = DashboardFeed.MergedInfo(analyzers: [])
+        #expect(render(feed, DashboardState(), 120, 40).text(in: l.pipeline).contains("0 analyzers (start logtop analyze)"))
+    }
+
     @Test func largerTerminalShowsMore() throws {
         let feed = liveFeed(Fixtures.normal)
         let small = render(feed, DashboardState(), 80, 24)
