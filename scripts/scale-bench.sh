@@ -26,7 +26,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$work"
+  if [[ -n "${KEEP_WORK:-}" ]]; then echo "scale-bench: logs kept in $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 cd "$work"   # no .env of the project: the development broker is plaintext
@@ -75,7 +75,7 @@ for n in "${counts[@]}"; do
   pids+=($gen)
   delivered="$lines"
   # The view's progress line (stderr, every 0.1 s) carries the lines merged so far.
-  deadline=$(( $(date +%s) + 300 ))
+  deadline=$(( $(date +%s) + ${DEADLINE:-300} ))
   t10="" t90=""
   while :; do
     merged="$(grep -o '^progress: lines [0-9]*' view.log 2>/dev/null | tail -1 | cut -d' ' -f3 || true)"

@@ -13,20 +13,12 @@ struct Broker: ParsableCommand {
         --brokers 127.0.0.1:PORT --no-create-topics (it creates the topics itself).
         """)
 
-    @Option(help: "Topic of access-log lines to create.")
-    var topic = "logs"
+    /// The topic names and partition count (`--topic`, `--alerts-topic`, `--metrics-topic`,
+    /// `--partitions`) are the main command's: ArgumentParser gives them to it even after `broker`.
+    @OptionGroup var common: CommonOptions
 
-    @Option(name: .customLong("alerts-topic"), help: "Topic of alert events to create.")
-    var alertsTopic = "alerts"
-
-    @Option(name: .customLong("metrics-topic"), help: "Topic of the scale-out partial aggregates to create (as many partitions as the logs topic).")
-    var metricsTopic = "logtop.metrics"
-
-    @Option(help: "Partitions of the logs topic.")
-    var partitions = 8
-
-    @Option(help: "Number of brokers in the cluster.")
-    var brokers = 1
+    @Option(name: .customLong("broker-count"), help: "Number of brokers in the cluster.")
+    var brokerCount = 1
 
     @Option(name: .customLong("topic-spec"), help: ArgumentHelp("Create another topic, NAME:PARTITIONS (repeatable).", valueName: "name:n"))
     var extraTopics: [String] = []
@@ -34,8 +26,9 @@ struct Broker: ParsableCommand {
     func run() throws {
         installSignalHandlers()
         let cluster: EmbeddedKafkaCluster
-        do { cluster = try EmbeddedKafkaCluster(brokers: max(1, brokers)) } catch { fail("\(error)") }
-        var topics = [(topic, max(1, partitions)), (alertsTopic, 1), (metricsTopic, max(1, partitions))]
+        do { cluster = try EmbeddedKafkaCluster(brokers: max(1, brokerCount)) } catch { fail("\(error)") }
+        let partitions = max(1, common.partitions)
+        var topics = [(common.topic, partitions), (common.alertsTopic, 1), (common.metricsTopic, partitions)]
         for spec in extraTopics {
             let parts = spec.split(separator: ":")
             guard parts.count == 2, let n = Int(parts[1]), n > 0 else { throw ValidationError("--topic-spec \(spec): expected NAME:PARTITIONS") }

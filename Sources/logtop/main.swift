@@ -93,17 +93,10 @@ struct Logtop: ParsableCommand {
     /// Whether --lateness was given (ArgumentParser has no "was set" for defaulted options).
     var latenessGiven: Bool { CommandLine.arguments.contains { $0 == "--lateness" || $0.hasPrefix("--lateness=") } }
 
-    @Option(help: "Stop after this long (e.g. 90s, 10m).")
-    var duration: String?
+    @OptionGroup var analysis: AnalysisOptions
 
     @Option(help: "With --batch: print a progress line to stderr this often (e.g. 1s), also when it is not a terminal (logs, scripts).")
     var progress: String?
-
-    @Option(help: "Log format: auto, combined, common, vcombined, nginx-json.")
-    var format = "auto"
-
-    @Flag(name: .customLong("keep-query"), help: "Keep query strings in paths (stripped by default).")
-    var keepQuery = false
 
     func run() throws {
         if fromStart && fromEnd { throw ValidationError("--from-start and --from-end exclude each other") }
@@ -124,21 +117,14 @@ struct Logtop: ParsableCommand {
         case "merged": config.mode = .merged
         case let other?: throw ValidationError("--view \(other): expected local or merged")
         }
-        guard let fmt = LogFormat(rawValue: format) else {
-            throw ValidationError("--format \(format): expected one of \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        config.engine.format = fmt
-        config.engine.keepQuery = keepQuery
+        try analysis.apply(to: &config)
         config.engine.interval = try seconds(interval, "--interval")
         config.engine.window = try seconds(window, "--window")
         config.engine.lateness = try seconds(lateness, "--lateness", allowZero: true)
         // Members publish every second and a crashed member's partitions resume seconds later: by
         // default a merged view waits longer before it closes a second.
         if config.mode == .merged && !latenessGiven { config.engine.lateness = max(config.engine.lateness, 15) }
-        let limit = try duration.map { d -> Double in
-            guard let v = DurationParser.seconds(d), v > 0 else { throw ValidationError("--duration \(d): expected e.g. 90s or 10m") }
-            return v
-        }
+        let limit = try analysis.limit()
         let progressEvery = try progress.map { p -> Double in
             guard batch else { throw ValidationError("--progress applies to --batch") }
             guard let v = DurationParser.seconds(p), v > 0 else { throw ValidationError("--progress \(p): expected e.g. 1s") }
@@ -175,6 +161,36 @@ struct Logtop: ParsableCommand {
             throw ValidationError("\(flag) \(text): expected a duration such as 60s or 5m")
         }
         return Int(v.rounded())
+    }
+}
+
+/// Options of the analysis shared by the main command and `logtop analyze`. (One group for both:
+/// ArgumentParser hands an option of the main command to it even after a subcommand's name, so a
+/// subcommand option of the same name would never receive its value.)
+struct AnalysisOptions: ParsableArguments {
+    @Option(help: "Stop after this long (e.g. 90s, 10m).")
+    var duration: String?
+
+    @Option(help: "Log format: auto, combined, common, vcombined, nginx-json.")
+    var format = "auto"
+
+    @Flag(name: .customLong("keep-query"), help: "Keep query strings in paths (stripped by default).")
+    var keepQuery = false
+
+    func apply(to config: inout PipelineConfig) throws {
+        guard let fmt = LogFormat(rawValue: format) else {
+            throw ValidationError("--format \(format): expected one of \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        config.engine.format = fmt
+        config.engine.keepQuery = keepQuery
+    }
+
+    /// `--duration` in seconds.
+    func limit() throws -> Double? {
+        try duration.map { d -> Double in
+            guard let v = DurationParser.seconds(d), v > 0 else { throw ValidationError("--duration \(d): expected e.g. 90s or 10m") }
+            return v
+        }
     }
 }
 
@@ -311,14 +327,7 @@ struct Analyze: ParsableCommand {
     @Option(name: .customLong("publish-interval"), help: "How often partial aggregates are published (e.g. 1s, 0.5s).")
     var publishInterval = "1s"
 
-    @Option(help: "Log format: auto, combined, common, vcombined, nginx-json.")
-    var format = "auto"
-
-    @Flag(name: .customLong("keep-query"), help: "Keep query strings in paths (stripped by default).")
-    var keepQuery = false
-
-    @Option(help: "Stop after this long (e.g. 90s, 10m).")
-    var duration: String?
+    @OptionGroup var analysis: AnalysisOptions
 
     func run() throws {
         var config = try common.pipelineConfig()
@@ -326,19 +335,12 @@ struct Analyze: ParsableCommand {
         config.analyze = true
         config.mode = .member
         config.memberID = member
-        guard let fmt = LogFormat(rawValue: format) else {
-            throw ValidationError("--format \(format): expected one of \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        config.engine.format = fmt
-        config.engine.keepQuery = keepQuery
+        try analysis.apply(to: &config)
         guard let every = DurationParser.seconds(publishInterval), every >= 0.05 else {
             throw ValidationError("--publish-interval \(publishInterval): expected a duration such as 1s")
         }
         config.publishIntervalMs = Int(every * 1000)
-        let limit = try duration.map { d -> Double in
-            guard let v = DurationParser.seconds(d), v > 0 else { throw ValidationError("--duration \(d): expected e.g. 90s or 10m") }
-            return v
-        }
+        let limit = try analysis.limit()
         installSignalHandlers()
         let pipeline: Pipeline
         do { pipeline = try Pipeline(config: config) } catch { fail("\(error)") }

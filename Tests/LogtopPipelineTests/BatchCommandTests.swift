@@ -94,6 +94,51 @@ import Testing
     }
 }
 
+/// Subcommands and multi-process runs of the real binary.
+@Suite(.serialized) struct SubcommandCommand {
+    /// Options a subcommand shares with the main command reach the subcommand.
+    @Test(.timeLimit(.minutes(2))) func subcommandOptionsAreNotLost() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: BatchCommand.binary), "build logtop first")
+        let dir = try BatchCommand().scratch()
+        let (broker, err) = try BatchCommand().launch(["broker", "--partitions", "3", "--metrics-topic", "m"], in: dir)
+        defer { if broker.isRunning { kill(broker.processIdentifier, SIGKILL) } }
+        let said = TextCollector(err.fileHandleForReading)
+        #expect(waitUntil(20) { said.text.contains("topics:") })
+        #expect(said.text.contains("logs[3], alerts[1], m[3]"), "\(said.text)")
+        kill(broker.processIdentifier, SIGTERM)
+
+        let started = Date()
+        let (member, _) = try BatchCommand().launch(["analyze", "--duration", "1s"], in: dir)
+        defer { if member.isRunning { kill(member.processIdentifier, SIGKILL) } }
+        #expect(waitUntil(60) { !member.isRunning }, "analyze --duration 1s ends by itself")
+        #expect(member.terminationStatus == 0)
+        #expect(Date().timeIntervalSince(started) < 30)
+    }
+
+    /// scripts/scale-demo.sh: a broker, a generator, three analyzer processes (one killed with
+    /// SIGKILL mid-run) and a merged batch view; the script checks merged total == produced.
+    @Test(.timeLimit(.minutes(4))) func scaleDemoKillsAnAnalyzerAndTheMergedTotalsStayExact() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: BatchCommand.binary), "build logtop first")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [BatchCommand.packageRoot.appendingPathComponent("scripts/scale-demo.sh").path, "20000", "2000"]
+        var env = ProcessInfo.processInfo.environment
+        env["LOGTOP"] = BatchCommand.binary
+        p.environment = env
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let said = TextCollector(out.fileHandleForReading)
+        #expect(waitUntil(200) { !p.isRunning })
+        #expect(waitUntil(5) { said.finished })
+        #expect(p.terminationStatus == 0, "\(said.text)")
+        #expect(said.text.contains("killing analyzer b (SIGKILL)"))
+        #expect(said.text.contains("OK: the merged totals equal what was produced"), "\(said.text)")
+    }
+}
+
 /// Collects a file handle's text on a background thread.
 final class TextCollector: @unchecked Sendable {
     // @unchecked: every access goes through `lock`.
