@@ -3,16 +3,18 @@
 #
 # For each member count: a fresh `logtop broker`, the members and a merged view (`--batch --source
 # none`); once every member holds partitions, one `logtop generate` process produces LINES lines as
-# fast as it can. Throughput is measured while the view goes from 10 % to 90 % of the lines merged;
-# `total s` runs from the generator's start to the last line merged.
+# fast as it can. Throughput is measured while the view goes from 10 % to 90 % of the lines merged
+# (members publish every 0.25 s here, so the view's count moves in small steps); `total s` runs from
+# the generator's start to the last line merged. A line the view never gets (e.g. trimmed by the
+# development broker's retention before a member read it) stops the run: the members count it lost.
 # The members and the view share the machine's cores with the broker, so expect the core count to
 # cap the gain.
 #
-#   scripts/scale-bench.sh [LINES] [MEMBERS...]     defaults: 300000 lines, members 1 2 3
+#   scripts/scale-bench.sh [LINES] [MEMBERS...]     defaults: 600000 lines, members 1 2 3
 #   LOGTOP=path/to/logtop scripts/scale-bench.sh    use a binary already built (build it -c release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-lines="${1:-300000}"
+lines="${1:-600000}"
 shift || true
 counts=("${@:-1 2 3}")
 counts=(${counts[*]})
@@ -42,7 +44,7 @@ wait_for() {  # wait_for FILE PATTERN SECONDS
 printf "%8s %10s %9s %14s %10s\n" "members" "lines" "total s" "lines/s 10-90%" "partials"
 for n in "${counts[@]}"; do
   rm -f ./*.log ./*.json ./*.txt
-  "$LOGTOP" broker --partitions 16 >broker.log 2>&1 &
+  "$LOGTOP" broker --partitions 24 >broker.log 2>&1 &
   broker=$!
   pids+=($broker)
   wait_for broker.log "embedded Kafka broker at" 30
@@ -52,7 +54,7 @@ for n in "${counts[@]}"; do
   # the measurement leaves the group's forming out.
   members=()
   for i in $(seq 1 "$n"); do
-    "$LOGTOP" analyze "${kafka[@]}" --member "m$i" -X session.timeout.ms=6000 -X heartbeat.interval.ms=1000 >"analyze-$i.log" 2>&1 &
+    "$LOGTOP" analyze "${kafka[@]}" --member "m$i" --publish-interval 0.25s -X session.timeout.ms=6000 -X heartbeat.interval.ms=1000 >"analyze-$i.log" 2>&1 &
     members+=($!)
     pids+=($!)
   done
@@ -68,7 +70,7 @@ for n in "${counts[@]}"; do
     done
   done
   # Then the lines arrive as fast as one generator process makes them (it shares the cores too).
-  # Retention of the development broker is about 5 MiB per partition: 16 partitions hold 300 000 lines.
+  # Retention of the development broker is about 5 MiB per partition: 24 partitions hold 600 000 lines.
   start=$(date +%s.%N)
   "$LOGTOP" generate "${kafka[@]}" --rate 1000000 --count "$lines" >generate.log 2>&1 &
   gen=$!

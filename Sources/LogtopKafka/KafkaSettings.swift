@@ -102,6 +102,10 @@ public struct KafkaSettings: Sendable, Equatable {
         props["acks"] = "all"
         props["compression.type"] = "lz4"
         props["linger.ms"] = "5"
+        // Records without a key (generated lines) go to a random partition each, not in sticky
+        // batches: sticky partitioning sent a fast generator's lines 5:1 to one partition, which then
+        // limits how many analyzers can share the work and fills that partition's retention first.
+        props["sticky.partitioning.linger.ms"] = "0"
         return props.merging(extra) { _, override in override }
     }
 

@@ -310,7 +310,19 @@ public final class LogConsumer: @unchecked Sendable {
                     }
                 }
             }
-            context.consumption?.assigned(list, committed: committed)
+            // Where there is no committed offset, the group starts at the partition's start
+            // (auto.offset.reset=earliest): anything trimmed between now and the first fetch is lost
+            // to this group too, so the start known now is the next expected offset.
+            var expected = committed
+            for tp in list where expected[tp] == nil {
+                var low: Int64 = -1
+                var high: Int64 = -1
+                if rd_kafka_query_watermark_offsets(rk, tp.topic, tp.partition, &low, &high, 2_000) == RD_KAFKA_RESP_ERR_NO_ERROR,
+                   low >= 0 {
+                    expected[tp] = low
+                }
+            }
+            context.consumption?.assigned(list, committed: expected)
             if cooperative {
                 if let error = rd_kafka_incremental_assign(rk, partitions) { record(error, context) }
             } else {

@@ -51,3 +51,20 @@ import Testing
         #expect(tracker.lostRecords == 4)
     }
 }
+
+@Suite struct FirstAssignmentGaps {
+    /// A new group starts a partition at its start: records trimmed between the assignment and the
+    /// first fetch are counted as lost too (the rebalance passes the start known at assignment).
+    @Test func recordsTrimmedBeforeTheFirstFetchAreLost() {
+        let state = ConsumptionState()
+        let tp = TopicPartition(topic: "logs", partition: 0)
+        state.assigned([tp], committed: [tp: 0])
+        state.received(count: 50, runs: [(tp, 100, 150)])
+        #expect(state.snapshot.tracker.lostRecords == 100)
+        // Without an expectation (the start unknown) the first record sets it: nothing counted.
+        let blind = ConsumptionState()
+        blind.assigned([tp], committed: [:])
+        blind.received(count: 50, runs: [(tp, 100, 150)])
+        #expect(blind.snapshot.tracker.lostRecords == 0)
+    }
+}
