@@ -18,28 +18,9 @@ lines="${1:-600000}"
 shift || true
 counts=("${@:-1 2 3}")
 counts=(${counts[*]})
-if [[ -z "${LOGTOP:-}" ]]; then
-  ./scripts/setup.sh
-  swift build -c release --product logtop >/dev/null
-  LOGTOP="$(swift build -c release --show-bin-path)/logtop"
-fi
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  if [[ -n "${KEEP_WORK:-}" ]]; then echo "scale-bench: logs kept in $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-cd "$work"   # no .env of the project: the development broker is plaintext
-
-wait_for() {  # wait_for FILE PATTERN SECONDS
-  local deadline=$(( $(date +%s) + $3 ))
-  until grep -q "$2" "$1" 2>/dev/null; do
-    (( $(date +%s) < deadline )) || { echo "scale-bench: timed out waiting for '$2' in $1" >&2; tail -5 "$1" >&2; exit 1; }
-    sleep 0.1
-  done
-}
+source scripts/processes.sh
+logtop_binary
+start_work scale-bench
 
 printf "%8s %10s %9s %14s %10s\n" "members" "lines" "total s" "lines/s 10-90%" "partials"
 for n in "${counts[@]}"; do

@@ -16,30 +16,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 lines="${1:-90000}"
 rate="${2:-3000}"
-if [[ -z "${LOGTOP:-}" ]]; then
-  ./scripts/setup.sh
-  swift build -c release --product logtop >/dev/null
-  LOGTOP="$(swift build -c release --show-bin-path)/logtop"
-fi
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-# Run from the scratch directory: a .env with credentials for a real cluster must not apply to the
-# development broker (it speaks plaintext only).
-cd "$work"
-
-wait_for() {  # wait_for FILE PATTERN SECONDS
-  local deadline=$(( $(date +%s) + $3 ))
-  until grep -q "$2" "$1" 2>/dev/null; do
-    (( $(date +%s) < deadline )) || { echo "scale-demo: timed out waiting for '$2' in $1" >&2; cat "$1" >&2; exit 1; }
-    sleep 0.2
-  done
-}
+source scripts/processes.sh
+logtop_binary
+start_work scale-demo
 
 "$LOGTOP" broker >"$work/broker.log" 2>&1 &
 pids+=($!)

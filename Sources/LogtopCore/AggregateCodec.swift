@@ -58,16 +58,7 @@ enum AggregateCodec {
         w.uvarint(a.serverErrors)
         w.uvarint(a.malformed)
         w.uvarint(a.late)
-        let counts = a.statusCounts
-        var codes = 0
-        for c in counts where c != 0 { codes += 1 }
-        w.uvarint(codes)
-        var previous = -1
-        for code in counts.indices where counts[code] != 0 {
-            w.uvarint(code - previous - 1)
-            w.uvarint(counts[code])
-            previous = code
-        }
+        w.sparse(a.statusCounts)
         encode(a.paths, into: &w)
         encode(a.clients, into: &w)
         encode(a.referrers, into: &w)
@@ -233,17 +224,8 @@ enum AggregateCodec {
     // MARK: latency
 
     static func encode(_ l: LatencyHistogram, into w: inout ByteWriter) {
-        let counts = l.counts
-        w.uvarint(counts.count)
-        var nonZero = 0
-        for c in counts where c != 0 { nonZero += 1 }
-        w.uvarint(nonZero)
-        var previous = -1
-        for i in counts.indices where counts[i] != 0 {
-            w.uvarint(i - previous - 1)
-            w.uvarint(UInt64(counts[i]))
-            previous = i
-        }
+        w.uvarint(l.counts.count)
+        w.sparse(l.counts)
         w.uvarint(l.total)
         w.uvarint(Int(l.max))
     }

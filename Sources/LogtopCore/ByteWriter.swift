@@ -29,6 +29,20 @@ struct ByteWriter {
 
     mutating func append(_ raw: UnsafeRawBufferPointer) { bytes.append(contentsOf: raw) }
 
+    /// The non-zero entries of `counts`: how many, then each as the gap to the previous one's index
+    /// (minus one; the first: its index) and its value.
+    mutating func sparse<T: BinaryInteger>(_ counts: [T]) {
+        var nonZero = 0
+        for c in counts where c != 0 { nonZero += 1 }
+        uvarint(nonZero)
+        var previous = -1
+        for i in counts.indices where counts[i] != 0 {
+            uvarint(i - previous - 1)
+            uvarint(UInt64(counts[i]))
+            previous = i
+        }
+    }
+
     /// Length-prefixed UTF-8.
     mutating func string(_ text: String) {
         uvarint(text.utf8.count)
