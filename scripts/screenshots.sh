@@ -5,6 +5,8 @@
 #   screenshots/alert.png      the flood scenario (key 3) firing client_flood, rule selected with Tab
 #   screenshots/help.png       the help overlay (?)
 #   screenshots/small.png      the minimum size, 80x24
+#   screenshots/merged.png     a merged view (--source none) of three `logtop analyze` members, one
+#                              of them killed: the pipeline pane lists the analyzers
 # Installs what it needs from Debian when missing (xvfb xterm imagemagick xdotool fonts-dejavu-core).
 # Usage: scripts/screenshots.sh            (builds logtop with swift build unless LOGTOP_BIN is set)
 #        WARMUP=30 scripts/screenshots.sh  (seconds of traffic before the first shot; default 62)
@@ -103,6 +105,31 @@ run_xterm 80 24 logtop-small bash -c "$cmd; sleep 5"
 W=$WID
 sleep 30
 shot "$W" small.png
+key "$W" q
+sleep 2
+
+# 5. A merged view: a broker, a generator and three analyzer members as separate processes; one
+#    member is killed, so the pane shows two publishing and one silent.
+"$LOGTOP_BIN" broker >"$WORK/broker.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do grep -q "broker at" "$WORK/broker.log" 2>/dev/null && break; sleep 0.1; done
+addr="$(grep -o '127\.0\.0\.1:[0-9]*' "$WORK/broker.log" | head -1)"
+kafka="--brokers $addr --no-create-topics"
+member_pids=()
+for m in web-1 web-2 web-3; do
+  (cd "$WORK" && exec "$LOGTOP_BIN" analyze $kafka --member "$m" -X session.timeout.ms=6000 >"$WORK/$m.log" 2>&1) &
+  member_pids+=($!)
+  pids+=($!)
+done
+(cd "$WORK" && exec "$LOGTOP_BIN" generate $kafka --rate 250 --seed 7 >"$WORK/generate.log" 2>&1) &
+pids+=($!)
+run_xterm "$COLS" "$ROWS" logtop-merged bash -c "cd '$WORK' && LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color '$LOGTOP_BIN' --source none $kafka; sleep 5"
+W=$WID
+sleep 25
+kill -9 "${member_pids[2]}" 2>/dev/null || true
+echo "screenshots: web-3 killed; waiting for the others to take its partitions" >&2
+sleep 30
+shot "$W" merged.png
 key "$W" q
 sleep 2
 echo "screenshots: done" >&2
