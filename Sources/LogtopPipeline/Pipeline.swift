@@ -101,7 +101,7 @@ public final class Pipeline: Sendable {
                 let m = try MemberPublisher(member: config.memberID ?? Self.defaultMemberID, topic: config.topic,
                                             metricsTopic: config.metricsTopic, settings: settings, engine: config.engine)
                 let hooks = RebalanceHooks(
-                    assigned: { partitions, _ in m.startOffsets(for: partitions) },
+                    assigned: { partitions, committed in m.startOffsets(for: partitions, committed: committed) },
                     revoking: { partitions in m.revoke(partitions, memberLag: lag.value.load(ordering: .relaxed)) })
                 let c = try LogConsumer(settings: settings, group: config.group, autoCommitIntervalMs: config.commitIntervalMs,
                                         rebalanceHooks: hooks)
@@ -599,9 +599,10 @@ extension Pipeline {
             let now = Date().timeIntervalSince1970
             if now - lastPublish >= interval {
                 lastPublish = now
-                let lag = consumer.stats().totalLag
-                memberLag.value.store(lag, ordering: .relaxed)
-                try? consumer.store(member.publish(memberLag: lag))
+                let stats = consumer.stats()
+                memberLag.value.store(stats.totalLag, ordering: .relaxed)
+                try? consumer.store(member.publish(memberLag: stats.totalLag))
+                member.heartbeat(assigned: stats.assignment, memberLag: stats.totalLag)
             }
         }
         guard !crashed.load(ordering: .acquiring) else { return }

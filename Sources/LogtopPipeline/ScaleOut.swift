@@ -18,6 +18,13 @@ final class MemberPublisher: @unchecked Sendable {
     // @unchecked: every mutable property is used with `lock` held.
     private let lock = NSRecursiveLock()
     private var aggregators: [Int32: PartialAggregator] = [:]
+    /// Per assigned partition: the offset up to which its records are published (or were, by a
+    /// previous owner), and when this member last sent a record for it.
+    private var position: [Int32: Int64] = [:]
+    private var lastSent: [Int32: Double] = [:]
+    /// An idle partition gets a heartbeat (an empty range) this often, so that a view can tell an idle
+    /// member from a dead one.
+    static let heartbeatInterval = 5.0
     private var counters = MemberStatus()
     let member: String
     let topic: String
@@ -85,6 +92,8 @@ final class MemberPublisher: @unchecked Sendable {
                 }
                 if case .enqueued = outcome {
                     covered[TopicPartition(topic: topic, partition: p)] = partial.nextOffset
+                    position[p] = partial.nextOffset
+                    lastSent[p] = Double(now) / 1000
                     counters.partials += 1
                     counters.bytes += value.count
                 }
@@ -99,11 +108,33 @@ final class MemberPublisher: @unchecked Sendable {
         }
     }
 
-    /// Where the new owner of `partitions` starts: after the last partial published for each (by any
-    /// member, dead or alive), read back from the metrics topic.
-    func startOffsets(for partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+    /// Sends a heartbeat (a record covering no offsets, at the partition's published position) for
+    /// every assigned partition this member has sent nothing for lately.
+    func heartbeat(assigned: [TopicPartition], memberLag: Int64) {
         withLock {
-            for tp in partitions where tp.topic == topic { aggregators[tp.partition] = nil }
+            let now = Date().timeIntervalSince1970
+            for tp in assigned where tp.topic == topic && now - (lastSent[tp.partition] ?? 0) >= Self.heartbeatInterval {
+                let at = position[tp.partition] ?? 0
+                let beat = MetricsPartial(member: member, topic: topic, partition: tp.partition, firstOffset: at, nextOffset: at,
+                                          producedAt: Int64(now * 1000), memberLag: memberLag, seconds: [])
+                let target = Int32(Int(tp.partition) % metricsPartitions)
+                if case .enqueued = producer.produce(topic: metricsTopic, partition: target, key: Array("\(topic):\(tp.partition)".utf8),
+                                                     value: beat.encode()) {
+                    lastSent[tp.partition] = now
+                }
+            }
+        }
+    }
+
+    /// Where the new owner of `partitions` starts: after the last partial published for each (by any
+    /// member, dead or alive), read back from the metrics topic; `committed` are the group's offsets.
+    func startOffsets(for partitions: [TopicPartition], committed: [TopicPartition: Int64] = [:]) -> [TopicPartition: Int64] {
+        withLock {
+            for tp in partitions where tp.topic == topic {
+                aggregators[tp.partition] = nil
+                lastSent[tp.partition] = nil
+                position[tp.partition] = committed[tp]
+            }
             let mine = partitions.filter { $0.topic == topic }
             guard !mine.isEmpty else { return [:] }
             let targets = Set(mine.map { Int32(Int($0.partition) % metricsPartitions) })
@@ -120,6 +151,7 @@ final class MemberPublisher: @unchecked Sendable {
                 starts[tp] = max(starts[tp] ?? 0, partial.nextOffset)
             }
             counters.resumedFromMetrics += starts.count
+            for (tp, start) in starts { position[tp.partition] = max(position[tp.partition] ?? 0, start) }
             return starts
         }
     }
@@ -129,7 +161,11 @@ final class MemberPublisher: @unchecked Sendable {
         withLock {
             let mine = partitions.filter { $0.topic == topic }.map(\.partition)
             publish(partitions: mine, memberLag: memberLag)
-            for p in mine { aggregators[p] = nil }
+            for p in mine {
+                aggregators[p] = nil
+                position[p] = nil
+                lastSent[p] = nil
+            }
         }
     }
 
@@ -200,9 +236,14 @@ struct MergeLedger {
     private var partitionOwner: [TopicPartition: (member: String, at: Int64)] = [:]
     private(set) var status = MergeStatus()
 
-    /// Whether `partial`'s records are new here (then merge it); bookkeeping either way.
+    /// Whether `partial`'s records are new here (then merge it); bookkeeping either way. A record
+    /// covering no offsets is a heartbeat of an idle member: it only says the member is alive.
     mutating func admit(_ partial: MetricsPartial) -> Bool {
         let tp = TopicPartition(topic: partial.topic, partition: partial.partition)
+        if partial.firstOffset == partial.nextOffset && partial.seconds.isEmpty && partial.malformedByReason.isEmpty {
+            note(partial, tp)
+            return false
+        }
         if let expected = next[tp] {
             if partial.nextOffset <= expected {
                 status.duplicates += 1
@@ -213,13 +254,18 @@ struct MergeLedger {
         }
         next[tp] = partial.nextOffset
         status.partials += 1
+        note(partial, tp)
+        members[partial.member]!.lines += partial.lines
+        return true
+    }
+
+    /// The member of `partial` is alive, owns `tp`, and had this lag.
+    private mutating func note(_ partial: MetricsPartial, _ tp: TopicPartition) {
         var m = members[partial.member] ?? AnalyzerStatus(member: partial.member, lag: 0, partitions: [], lines: 0, lastSeenMs: 0)
-        m.lag = partial.memberLag
-        m.lines += partial.lines
+        if partial.producedAt >= m.lastSeenMs { m.lag = partial.memberLag }
         m.lastSeenMs = max(m.lastSeenMs, partial.producedAt)
         members[partial.member] = m
-        partitionOwner[tp] = (partial.member, partial.producedAt)
-        return true
+        if partial.producedAt >= partitionOwner[tp]?.at ?? .min { partitionOwner[tp] = (partial.member, partial.producedAt) }
     }
 
     mutating func countUndecodable() { status.undecodable += 1 }

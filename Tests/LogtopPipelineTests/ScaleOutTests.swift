@@ -77,4 +77,23 @@ import Testing
         view.finish()
         #expect(view.takeReports().first { $0.isTotal }?.summary.requests == delivered)
     }
+
+    /// Members with nothing to read are not taken for dead: their heartbeats keep them listed as
+    /// active, with the partitions they own.
+    @Test(.timeLimit(.minutes(2))) func idleMembersStayListedAsActive() throws {
+        let c = try cluster()
+        defer { c.close() }
+        let view = try Pipeline(config: config(c, .merged))
+        defer { view.finish(drainTimeout: 1) }
+        let a = try Pipeline(config: config(c, .member, member: "a"))
+        defer { a.finish(drainTimeout: 1) }
+        let b = try Pipeline(config: config(c, .member, member: "b"))
+        defer { b.finish(drainTimeout: 1) }
+        #expect(waitUntil(60) {
+            let active = view.status().merge?.activeAnalyzers ?? []
+            return active.map(\.member) == ["a", "b"] && active.flatMap(\.partitions).count == 8
+        }, "\(String(describing: view.status().merge))")
+        #expect(view.status().snapshot.linesSeen == 0)
+        #expect(view.status().merge?.partials == 0, "a heartbeat is not a partial")
+    }
 }
