@@ -558,6 +558,7 @@ public final class Pipeline: Sendable {
         let alerts = engine.takeAlerts()
         let reports = engine.takeReports()
         for a in alerts {
+            guard config.publishAlerts else { continue }
             guard ledger.insert(a) else {
                 alertsReplayed.add(1, ordering: .relaxed)
                 continue

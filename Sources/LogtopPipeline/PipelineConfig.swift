@@ -141,6 +141,8 @@ public struct PipelineConfig: Sendable {
     public var memberID: String?
     /// How often a member publishes its partial aggregates, ms.
     public var publishIntervalMs = 1000
+    /// Publish alert events to the alerts topic (off for a second view of the same traffic).
+    public var publishAlerts = true
     /// How often a followed file is checked for new data, rotation or truncation, ms.
     public var followPollMs = 200
     /// First and longest wait before a TCP source reconnects (the wait doubles after each failure), ms.

@@ -87,11 +87,11 @@ struct Logtop: ParsableCommand {
     @Option(help: "Sliding window of the live figures.")
     var window = "60s"
 
-    @Option(help: "Allowed lateness: records older than the newest event time minus this are counted as late (in the totals, not the windows). Default: 5s, 15s for a merged view.")
-    var lateness = "5s"
+    @Option(help: ArgumentHelp("Allowed lateness: records older than the newest event time minus this are counted as late (in the totals, not the windows). Default: 5s, 15s for a merged view.", valueName: "duration"))
+    var lateness: String?
 
-    /// Whether --lateness was given (ArgumentParser has no "was set" for defaulted options).
-    var latenessGiven: Bool { CommandLine.arguments.contains { $0 == "--lateness" || $0.hasPrefix("--lateness=") } }
+    @Flag(name: .customLong("no-publish-alerts"), help: "Show alerts but do not publish them to the alerts topic (for a second view of the same traffic: each view evaluates the rules, and only one should publish).")
+    var noPublishAlerts = false
 
     @OptionGroup var analysis: AnalysisOptions
 
@@ -120,10 +120,10 @@ struct Logtop: ParsableCommand {
         try analysis.apply(to: &config)
         config.engine.interval = try seconds(interval, "--interval")
         config.engine.window = try seconds(window, "--window")
-        config.engine.lateness = try seconds(lateness, "--lateness", allowZero: true)
         // Members publish every second and a crashed member's partitions resume seconds later: by
         // default a merged view waits longer before it closes a second.
-        if config.mode == .merged && !latenessGiven { config.engine.lateness = max(config.engine.lateness, 15) }
+        config.engine.lateness = try seconds(lateness ?? (config.mode == .merged ? "15s" : "5s"), "--lateness", allowZero: true)
+        config.publishAlerts = !noPublishAlerts
         let limit = try analysis.limit()
         let progressEvery = try progress.map { p -> Double in
             guard batch else { throw ValidationError("--progress applies to --batch") }
@@ -389,8 +389,12 @@ struct Generate: ParsableCommand {
     @Option(help: ArgumentHelp("Serve generated lines to any number of TCP clients on HOST:PORT (port 0: any free port) instead of producing to Kafka; read them with logtop --source tcp://HOST:PORT. A client too slow to keep up is disconnected.", valueName: "host:port"))
     var listen: String?
 
+    /// `--duration` (shared with the main command, which would otherwise take it).
+    @OptionGroup var analysis: AnalysisOptions
+
     func run() throws {
         if let count, count < 1 { throw ValidationError("--count \(count): expected a positive number of lines") }
+        let limit = try analysis.limit()
         let config = try common.pipelineConfig()
         installSignalHandlers()
         if let listen {
@@ -418,11 +422,18 @@ struct Generate: ParsableCommand {
         do { pipeline = try Pipeline(config: c) } catch { fail("\(error)") }
         FileHandle.standardError.write(Data("\(pipeline.embedded ? "embedded Kafka broker at" : "Kafka brokers") \(pipeline.brokerAddress)\n".utf8))
         // With --count the generator ends by itself once it has handed that many lines to Kafka.
+        let start = Date()
         while !stopSignal.load(ordering: .relaxed), pipeline.status().activeSources > 0 {
+            if let limit, Date().timeIntervalSince(start) >= limit { break }
             usleep(50_000)
         }
         pipeline.finish(drainTimeout: 5)
-        FileHandle.standardError.write(Data("logtop generate: \(BatchRunner.summaryLine(pipeline.status()))\n".utf8))
+        let p = pipeline.status().producer
+        var summary = "\(p.produced) lines produced, \(p.delivered) delivered, \(p.failed + p.rejected) failed"
+        if !p.failuresByReason.isEmpty {
+            summary += " (" + p.failuresByReason.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")"
+        }
+        FileHandle.standardError.write(Data("logtop generate: \(summary)\n".utf8))
     }
 
     func generateToStdout(_ g: GeneratorConfig) {

@@ -126,6 +126,19 @@ import Testing
 }
 
 @Suite struct AlertsTopic {
+    /// A second view (`--no-publish-alerts`) shows the alerts it evaluates but leaves the topic alone.
+    @Test func aViewThatDoesNotPublishStillShowsItsAlerts() throws {
+        var config = quickConfig([.generator], rate: 300, scenario: .flood)
+        config.publishAlerts = false
+        let pipeline = try Pipeline(config: config)
+        defer { pipeline.finish(drainTimeout: 5) }
+        var seen: [AlertEvent] = []
+        #expect(waitUntil(60) { seen += pipeline.takeAlerts(); return !seen.isEmpty })
+        #expect(pipeline.status().alertsPublished == 0)
+        let onTopic = try KafkaTopicReader.tail(settings: KafkaSettings(bootstrapServers: pipeline.brokerAddress, tunedForEmbeddedCluster: true), topic: "alerts", count: 100)
+        #expect(onTopic.isEmpty)
+    }
+
     @Test func kcatReadsTheAlertRecordsLogtopWrote() throws {
         let kcat = ["/usr/bin/kcat", "/usr/bin/kafkacat"].first { FileManager.default.isExecutableFile(atPath: $0) }
         let kcatPath = try #require(kcat, "kcat is installed by scripts/setup.sh")
