@@ -80,11 +80,15 @@ public struct BatchRunner {
 
     public static func summaryLine(_ s: PipelineStatus) -> String {
         var text = "\(s.snapshot.linesSeen) lines analysed (\(s.snapshot.malformed) malformed, \(s.snapshot.late) late); "
-        text += "Kafka: \(s.producer.produced) produced, \(s.producer.delivered) delivered, \(s.producer.failed + s.producer.rejected) failed"
-        if !s.producer.failuresByReason.isEmpty {
-            text += " (" + s.producer.failuresByReason.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")"
+        // A merged view produces nothing and reads only partial aggregates: the members' figures matter.
+        if s.merge == nil || s.producer.produced > 0 {
+            text += "Kafka: \(s.producer.produced) produced, \(s.producer.delivered) delivered, \(s.producer.failed + s.producer.rejected) failed"
+            if !s.producer.failuresByReason.isEmpty {
+                text += " (" + s.producer.failuresByReason.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")"
+            }
+            text += ", \(s.consumer.lostRecords) lost; "
         }
-        text += ", \(s.consumer.lostRecords) lost; \(s.alertsPublished) alert events published"
+        text += "\(s.alertsPublished) alert events published"
         if s.alertsReplayed > 0 { text += " (\(s.alertsReplayed) replayed ones not repeated)" }
         if let m = s.merge {
             text += "; merged \(m.partials) partials from \(m.analyzers.count) analyzers"
