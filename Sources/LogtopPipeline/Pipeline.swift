@@ -191,6 +191,7 @@ public final class Pipeline: Sendable {
             alertsFailed: a.failed + a.rejected,
             generator: generator, backPressured: backPressure.load(ordering: .relaxed),
             activeSources: activeSources.load(ordering: .relaxed), lastKafkaError: lastError?.description,
+            lastKafkaErrorAt: lastError?.time,
             snapshot: snapshot, sources: sourceStatuses(), member: member?.status, merge: mergeStatus.withLock { $0 })
     }
 

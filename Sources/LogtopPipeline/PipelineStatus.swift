@@ -1,3 +1,4 @@
+import Foundation
 import LogtopCore
 import LogtopKafka
 
@@ -25,6 +26,8 @@ public struct PipelineStatus: Sendable {
     /// Sources still running.
     public var activeSources: Int
     public var lastKafkaError: String?
+    /// When `lastKafkaError` was reported.
+    public var lastKafkaErrorAt: Date?
     public var snapshot: Snapshot
     /// Every source with its lines produced and what it is doing (`following`, `connected`,
     /// `waiting for analyzer`...), in the order they were given.

@@ -366,7 +366,10 @@ struct Analyze: ParsableCommand {
         var text = "\(m.member): \(m.lines) lines, \(m.partials) partials published (\(m.bytes / 1024) KiB)"
         if m.failed > 0 { text += ", \(m.failed) FAILED" }
         text += "; partitions [\(partitions)], lag \(s.consumer.totalLag), \(s.consumer.lostRecords) lost"
-        if let e = s.lastKafkaError { text += "; last Kafka error: \(e)" }
+        // A recent error only: one refused commit during a rebalance is not news a minute later.
+        if let e = s.lastKafkaError, let at = s.lastKafkaErrorAt, Date().timeIntervalSince(at) < 30 {
+            text += "; Kafka error \(Int(Date().timeIntervalSince(at)))s ago: \(e)"
+        }
         return text
     }
 }
