@@ -149,9 +149,10 @@ import Testing
         let replayed = processed.filter { $0.offset >= (committed[TopicPartition(topic: topic, partition: $0.partition)] ?? 0) }
         #expect(replayed.count == processed.count + resumed.count - n)
         // Bounded by the commit interval: everything processed before the last commit that had time to
-        // complete (an interval, plus one more for a commit in flight) is committed.
-        let recent = processed.filter { $0.time >= killedAt - 2 * commitInterval - 0.5 }
+        // complete (an interval, plus one more for a commit in flight, plus a second for the timer
+        // thread on a loaded machine) is committed.
+        let recent = processed.filter { $0.time >= killedAt - 2 * commitInterval - 1.0 }
         #expect(replayed.count <= recent.count, "replayed \(replayed.count), processed in the last two intervals \(recent.count)")
-        #expect(replayed.allSatisfy { $0.time >= killedAt - 2 * commitInterval - 0.5 })
+        #expect(replayed.allSatisfy { $0.time >= killedAt - 2 * commitInterval - 1.0 })
     }
 }
