@@ -15,7 +15,7 @@ struct Broker: ParsableCommand {
 
     /// The topic names and partition count (`--topic`, `--alerts-topic`, `--metrics-topic`,
     /// `--partitions`) are the main command's: ArgumentParser gives them to it even after `broker`.
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var topics: TopicOptions
 
     @Option(name: .customLong("broker-count"), help: "Number of brokers in the cluster.")
     var brokerCount = 1
@@ -27,8 +27,8 @@ struct Broker: ParsableCommand {
         installSignalHandlers()
         let cluster: EmbeddedKafkaCluster
         do { cluster = try EmbeddedKafkaCluster(brokers: max(1, brokerCount)) } catch { fail("\(error)") }
-        let partitions = max(1, common.partitions)
-        var topics = [(common.topic, partitions), (common.alertsTopic, 1), (common.metricsTopic, partitions)]
+        let partitions = max(1, topics.partitions)
+        var topics = [(topics.topic, partitions), (topics.alertsTopic, 1), (topics.metricsTopic, partitions)]
         for spec in extraTopics {
             let parts = spec.split(separator: ":")
             guard parts.count == 2, let n = Int(parts[1]), n > 0 else { throw ValidationError("--topic-spec \(spec): expected NAME:PARTITIONS") }

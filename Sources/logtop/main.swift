@@ -54,7 +54,9 @@ struct Logtop: ParsableCommand {
     @Flag(help: "Run headless: append statistics to the results file every interval instead of opening the dashboard.")
     var batch = false
 
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var topics: TopicOptions
+    @OptionGroup var generator: GeneratorOptions
 
     @Option(name: .customLong("source"), help: ArgumentHelp(
         "Where lines come from: generator, file:PATH, stdin, tcp://HOST:PORT, none (repeatable: several sources at once). Default: generator.",
@@ -109,7 +111,7 @@ struct Logtop: ParsableCommand {
             }
             return spec
         }
-        var config = try common.pipelineConfig()
+        var config = try pipelineConfig(kafka, topics, generator)
         config.sources = parsedSources.isEmpty ? [.generator] : parsedSources
         switch view {
         case nil: config.mode = config.sources.allSatisfy { $0 == .none } ? .merged : .local
@@ -194,28 +196,10 @@ struct AnalysisOptions: ParsableArguments {
     }
 }
 
-/// Options shared by every command that talks to Kafka or generates traffic.
-struct CommonOptions: ParsableArguments {
+/// Where Kafka is and how to reach it, shared by every command that talks to Kafka.
+struct KafkaOptions: ParsableArguments {
     @Option(help: "Kafka bootstrap servers (host:port,...). Default: KAFKA_BOOTSTRAP_SERVERS, else the embedded cluster.")
     var brokers: String?
-
-    @Option(help: "Topic of access-log lines.")
-    var topic = "logs"
-
-    @Option(name: .customLong("alerts-topic"), help: "Topic alert events are published to.")
-    var alertsTopic = "alerts"
-
-    @Option(help: "Consumer group of the analyzer.")
-    var group = "logtop"
-
-    @Option(name: .customLong("metrics-topic"), help: "Topic of the partial aggregates that `logtop analyze` members publish and the merged view reads.")
-    var metricsTopic = "logtop.metrics"
-
-    @Option(help: "Partitions of the logs topic when logtop creates it.")
-    var partitions = 8
-
-    @Flag(name: .customLong("no-create-topics"), help: "Do not create the topics (they exist already; needed against `logtop broker`, whose in-memory cluster has no CreateTopics).")
-    var noCreateTopics = false
 
     @Option(name: .customShort("X"), help: ArgumentHelp("Any librdkafka property, e.g. -X linger.ms=10 (repeatable).", valueName: "key=value"))
     var properties: [String] = []
@@ -240,15 +224,6 @@ struct CommonOptions: ParsableArguments {
     @Flag(name: .customLong("show-config"), help: "Print the effective Kafka configuration (secrets redacted) and exit.")
     var showConfig = false
 
-    @Option(help: "Generated lines per second.")
-    var rate: Double = 200
-
-    @Option(help: "Seed of the traffic generator (same seed, same lines).")
-    var seed: UInt64 = 1
-
-    @Option(help: ArgumentHelp("Start the generator with a scenario: \(TrafficScenario.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "name"))
-    var scenario: String?
-
     /// Resolves the Kafka settings (flags > environment > .env > defaults); exits with the fix when
     /// they are unusable (a password on the command line, SASL/PLAIN without TLS, a missing CA file...).
     func kafkaResolution() -> KafkaResolution {
@@ -268,11 +243,48 @@ struct CommonOptions: ParsableArguments {
             fail("\(error)")
         }
     }
+}
 
-    func pipelineConfig() throws -> PipelineConfig {
-        let resolution = kafkaResolution()
+/// Topics, consumer group and partitions.
+struct TopicOptions: ParsableArguments {
+    @Option(help: "Topic of access-log lines.")
+    var topic = "logs"
+
+    @Option(name: .customLong("alerts-topic"), help: "Topic alert events are published to.")
+    var alertsTopic = "alerts"
+
+    @Option(help: "Consumer group of the analyzer.")
+    var group = "logtop"
+
+    @Option(name: .customLong("metrics-topic"), help: "Topic of the partial aggregates that `logtop analyze` members publish and the merged view reads.")
+    var metricsTopic = "logtop.metrics"
+
+    @Option(help: "Partitions of the logs and metrics topics when logtop creates them.")
+    var partitions = 8
+
+    @Flag(name: .customLong("no-create-topics"), help: "Do not create the topics (they exist already; needed against `logtop broker`, whose in-memory cluster has no CreateTopics).")
+    var noCreateTopics = false
+}
+
+/// The traffic generator.
+struct GeneratorOptions: ParsableArguments {
+    @Option(help: "Generated lines per second.")
+    var rate: Double = 200
+
+    @Option(help: "Seed of the traffic generator (same seed, same lines).")
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("Start the generator with a scenario: \(TrafficScenario.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "name"))
+    var scenario: String?
+}
+
+/// The pipeline configuration of the options given: Kafka settings resolved (flags > environment >
+/// .env > defaults), notices printed, `--show-config` answered.
+func pipelineConfig(_ kafkaOptions: KafkaOptions, _ topics: TopicOptions, _ generator: GeneratorOptions? = nil) throws -> PipelineConfig {
+        let resolution = kafkaOptions.kafkaResolution()
+
         for notice in resolution.notices { FileHandle.standardError.write(Data("logtop: \(notice)\n".utf8)) }
-        if showConfig {
+        if kafkaOptions.showConfig {
             FileHandle.standardOutput.write(Data(resolution.describe().utf8))
             Foundation.exit(0)
         }
@@ -281,24 +293,26 @@ struct CommonOptions: ParsableArguments {
         }
         var c = PipelineConfig()
         c.kafka = resolution.settings
-        c.topic = topic
-        c.alertsTopic = alertsTopic
-        c.group = group
-        c.metricsTopic = metricsTopic
-        c.partitions = max(1, partitions)
-        c.createTopics = !noCreateTopics
-        guard rate > 0 else { throw ValidationError("--rate must be positive") }
-        c.generator.rate = rate
-        c.generator.seed = seed
-        if let scenario {
-            guard let s = TrafficScenario(rawValue: scenario) else {
-                throw ValidationError("--scenario \(scenario): expected one of \(TrafficScenario.allCases.map(\.rawValue).joined(separator: ", "))")
+        c.topic = topics.topic
+        c.alertsTopic = topics.alertsTopic
+        c.group = topics.group
+        c.metricsTopic = topics.metricsTopic
+        c.partitions = max(1, topics.partitions)
+        c.createTopics = !topics.noCreateTopics
+        if let generator {
+            guard generator.rate > 0 else { throw ValidationError("--rate must be positive") }
+            c.generator.rate = generator.rate
+            c.generator.seed = generator.seed
+            if let scenario = generator.scenario {
+                guard let s = TrafficScenario(rawValue: scenario) else {
+                    throw ValidationError("--scenario \(scenario): expected one of \(TrafficScenario.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                c.generator.scenario = s
             }
-            c.generator.scenario = s
         }
         return c
     }
-}
+
 
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -319,7 +333,8 @@ struct Analyze: ParsableCommand {
           logtop --source none --brokers 127.0.0.1:PORT --no-create-topics
         """)
 
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var topics: TopicOptions
 
     @Option(help: "Id of this member in the merged view. Default: host name and process id.")
     var member: String?
@@ -330,7 +345,7 @@ struct Analyze: ParsableCommand {
     @OptionGroup var analysis: AnalysisOptions
 
     func run() throws {
-        var config = try common.pipelineConfig()
+        var config = try pipelineConfig(kafka, topics)
         config.sources = []
         config.analyze = true
         config.mode = .member
@@ -378,7 +393,9 @@ struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the traffic generator alone: produce to the logs topic, or print lines with --stdout.")
 
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var topics: TopicOptions
+    @OptionGroup var generator: GeneratorOptions
 
     @Flag(help: "Print lines on standard output instead of producing them to Kafka.")
     var stdout = false
@@ -398,7 +415,7 @@ struct Generate: ParsableCommand {
     func run() throws {
         if let count, count < 1 { throw ValidationError("--count \(count): expected a positive number of lines") }
         let limit = try analysis.limit()
-        let config = try common.pipelineConfig()
+        let config = try pipelineConfig(kafka, topics, generator)
         installSignalHandlers()
         if let listen {
             guard !stdout else { throw ValidationError("--listen and --stdout exclude each other") }
