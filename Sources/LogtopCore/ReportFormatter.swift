@@ -4,7 +4,9 @@ public enum ReportFormatter {
     public static func text(_ r: IntervalReport, top: Int = 5) -> String {
         let s = r.summary
         var out = ""
-        let range = "\(CivilTime.iso8601(r.start)) .. \(CivilTime.iso8601(r.end))"
+        // A run that saw no record has no event time: say so rather than print the Unix epoch.
+        let range = r.isTotal && r.summary.requests == 0 && r.start == 0 && r.end == 0
+            ? "(no event time: no records)" : "\(CivilTime.iso8601(r.start)) .. \(CivilTime.iso8601(r.end))"
         out += r.isTotal ? "==== TOTAL \(range) (\(r.end - r.start) s) ====\n" : "==== \(range) (\(r.end - r.start) s) ====\n"
         out += "requests        \(s.requests)   avg \(Format.fixed(r.averageRate, decimals: 1)) req/s   peak \(r.peakRate) req/s\n"
         out += "bytes           \(s.bytes) (\(Format.bytes(s.bytes)))\n"

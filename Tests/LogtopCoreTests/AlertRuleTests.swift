@@ -131,3 +131,17 @@ private func only(_ kind: AlertKind) -> (inout EngineConfig) -> Void {
         #expect(reports.last!.alerts.count >= 1)
     }
 }
+
+@Suite struct EmptyRunReport {
+    /// A run that never saw a record (e.g. a merged view with no analyzers) writes a TOTAL block
+    /// without pretending its event time was the Unix epoch.
+    @Test func theTotalOfAnEmptyRunHasNoEpochDates() throws {
+        var engine = AnalysisEngine()
+        let reports = engine.finish()
+        let total = try #require(reports.first { $0.isTotal })
+        let text = ReportFormatter.text(total)
+        #expect(text.contains("==== TOTAL (no event time: no records)"))
+        #expect(!text.contains("1970"))
+        #expect(text.contains("requests        0"))
+    }
+}
