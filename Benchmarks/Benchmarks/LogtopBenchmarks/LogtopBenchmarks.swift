@@ -92,7 +92,38 @@ let benchmarks: @Sendable () -> Void = {
         precondition(engine.malformedCount == 0 && engine.linesSeen == lines)
         blackHole(snapshot)
     }
+
+    // Scale-out: what a merged view does with 120 s of traffic at 10,000 lines/s published by three
+    // members (one record per member and second): decode every record and merge it into one engine.
+    // One iteration is the 120 seconds of data; the custom metric is seconds of data merged per second.
+    Benchmark(
+        "Decode + merge partials, 3 members, 10K lines/s, 120 s",
+        configuration: .init(
+            metrics: [secondsOfDataPerSecond, .wallClock, .mallocCountTotal],
+            units: [secondsOfDataPerSecond: .count],
+            warmupIterations: 1,
+            scalingFactor: .one,
+            maxDuration: .seconds(20),
+            maxIterations: 20
+        )
+    ) { benchmark, partials in
+        var engine = AnalysisEngine(config: EngineConfig())
+        let clock = ContinuousClock()
+        benchmark.startMeasurement()
+        let began = clock.now
+        partials.merge(into: &engine)
+        let elapsed = clock.now - began
+        benchmark.stopMeasurement()
+        benchmark.measurement(secondsOfDataPerSecond, perSecond(120, elapsed))
+        precondition(engine.linesSeen == partials.lines)
+        blackHole(engine.snapshot())
+    } setup: {
+        PartialsCorpus(rate: 10_000, members: 3, span: 120)
+    }
 }
+
+/// Seconds of published data a merged view decodes and merges per second of CPU.
+let secondsOfDataPerSecond = BenchmarkMetric.custom("Seconds of data merged per second", polarity: .prefersLarger, useScalingFactor: false)
 
 /// Lines per second measured inside the benchmark (for benchmarks whose iteration is not 10^k lines).
 let linesPerSecond = BenchmarkMetric.custom("Lines per second", polarity: .prefersLarger, useScalingFactor: false)

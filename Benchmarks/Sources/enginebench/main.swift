@@ -114,41 +114,18 @@ func seconds(_ d: Duration) -> Double {
 /// reader's work is timed: decoding every record and merging it into one engine, second by second.
 func runPartials(rate: Int, members: Int, span: Int) -> Never {
     let clock = ContinuousClock()
-    let corpus = LogCorpus(lines: rate * span, seed: 1, linesPerSecond: rate)
-    var aggregators = (0..<members).map { PartialAggregator(topic: "logs", partition: Int32($0)) }
-    var offsets = [Int64](repeating: 0, count: members)
-    var published: [[UInt8]] = []
-    published.reserveCapacity(members * span)
-    var encoding = Duration.zero
-    var line = 0
-    let began = clock.now
-    corpus.forEachLine { bytes in
-        let client = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[0..<(bytes.firstIndex(of: 0x20) ?? bytes.count)])
-        let p = Int(StableHash.hash(bytes: client) % UInt64(members))
-        aggregators[p].ingest(line: bytes, offset: offsets[p])
-        offsets[p] += 1
-        line += 1
-        guard line % rate == 0 else { return }
-        let start = clock.now
-        for m in aggregators.indices {
-            if let record = aggregators[m].take(member: "analyzer-\(m)", producedAt: 0, memberLag: 0) {
-                published.append(record.encode())
-            }
-        }
-        encoding += clock.now - start
-    }
-    let memberTime = clock.now - began - encoding
+    let partials = PartialsCorpus(rate: rate, members: members, span: span)
+    let published = partials.records
+    let encoding = partials.encoding
+    let memberTime = partials.aggregating
 
     // The reader: decode and merge (the records of each second are consecutive, in member order).
     var engine = AnalysisEngine(config: EngineConfig())
     let readStart = clock.now
-    for bytes in published {
-        guard let record = try? MetricsPartial(decoding: bytes) else { fail("a record does not decode") }
-        engine.ingest(record)
-    }
+    partials.merge(into: &engine)
     let readTime = clock.now - readStart
     let total = engine.finish().last!.summary
-    guard total.requests == corpus.lineCount else { fail("merged \(total.requests) of \(corpus.lineCount) lines") }
+    guard total.requests == partials.lines else { fail("merged \(total.requests) of \(partials.lines) lines") }
     // Decoding alone.
     let decodeStart = clock.now
     var decodedSeconds = 0
@@ -158,15 +135,15 @@ func runPartials(rate: Int, members: Int, span: Int) -> Never {
 
     let perSecond = { (d: Duration) in seconds(d) / Double(span) * 1e6 }  // µs per second of data
     let bytes = published.reduce(0) { $0 + $1.count }
-    print("enginebench (partials): \(corpus.lineCount) lines, \(rate) lines/s over \(span) s, \(members) members, "
+    print("enginebench (partials): \(partials.lines) lines, \(rate) lines/s over \(span) s, \(members) members, "
         + "\(published.count) records of \(bytes / max(1, published.count)) bytes on average")
-    print("  members: aggregate \(Int(Double(corpus.lineCount) / seconds(memberTime))) lines/s, "
+    print("  members: aggregate \(Int(Double(partials.lines) / seconds(memberTime))) lines/s, "
         + "take + encode \(Int(perSecond(encoding))) µs per second of data")
     print("  reader: decode + merge \(Int(perSecond(readTime))) µs per second of data (decode alone \(Int(perSecond(decodeTime))) µs), "
         + "\(Int(1e6 / perSecond(readTime)))x real time; run total \(total.requests) requests, ~\(total.uniqueClients) clients")
     print("records=\(published.count) record_bytes=\(bytes / max(1, published.count)) decode_merge_us_per_second=\(Int(perSecond(readTime))) "
         + "decode_us_per_second=\(Int(perSecond(decodeTime))) encode_us_per_second=\(Int(perSecond(encoding))) "
-        + "member_lines_per_second=\(Int(Double(corpus.lineCount) / seconds(memberTime))) max_rss_kib=\(maxRSSKiB())")
+        + "member_lines_per_second=\(Int(Double(partials.lines) / seconds(memberTime))) max_rss_kib=\(maxRSSKiB())")
     exit(0)
 }
 
