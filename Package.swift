@@ -47,9 +47,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Helpers the test targets share: child processes spawned cleanly, throw-away TLS certificates.
+        .target(name: "LogtopTestSupport", path: "Tests/LogtopTestSupport"),
         .testTarget(name: "LogtopCoreTests", dependencies: ["LogtopCore"]),
-        .testTarget(name: "LogtopKafkaTests", dependencies: ["LogtopKafka"]),
-        .testTarget(name: "LogtopTUITests", dependencies: ["LogtopTUI", "LogtopCore"]),
-        .testTarget(name: "LogtopPipelineTests", dependencies: ["LogtopPipeline", "LogtopKafka", "LogtopCore"]),
+        .testTarget(name: "LogtopKafkaTests", dependencies: ["LogtopKafka", "LogtopTestSupport"]),
+        .testTarget(name: "LogtopTUITests", dependencies: ["LogtopTUI", "LogtopCore", "LogtopTestSupport"]),
+        .testTarget(name: "LogtopPipelineTests", dependencies: ["LogtopPipeline", "LogtopKafka", "LogtopCore", "LogtopTestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import LogtopTestSupport
 import Testing
 
 /// The canary: logtop runs in every mode that can run here with a unique password, and the password
@@ -51,7 +52,7 @@ import Testing
     }
 
     @Test func aTLSPeerThatIsNoKafkaAndAnUnknownCA() throws {
-        let certs = try SecurityTestCertificates.shared.get()
+        let certs = try TestCertificates.shared.get()
         let peer = try SecurityTestPeer.tlsServer(cert: certs.localhost, key: certs.key)
         for (ca, expected) in [(certs.ca, "does not answer as Kafka"), (certs.otherCA, "not signed by a trusted CA")] {
             let run = try LogtopRun(["--batch", "--brokers", "localhost:\(peer.port)", "--ca", ca, "--results", "out.txt"],
@@ -65,7 +66,7 @@ import Testing
     }
 
     @Test func aSASLBrokerWithTheWrongAndTheRightPassword() throws {
-        let certs = try SecurityTestCertificates.shared.get()
+        let certs = try TestCertificates.shared.get()
         let broker = try SecurityTestPeer.fakeBroker(users: ["admin": canary], cert: certs.localhost, key: certs.key)
         let wrong = try LogtopRun(["--batch", "--brokers", "localhost:\(broker.port)", "--ca", certs.ca],
                                   env: ["KAFKA_USERNAME": "admin", "KAFKA_PASSWORD": canary + "-wrong"])
@@ -121,7 +122,7 @@ import Testing
             Issue.record("tmux is missing (scripts/setup.sh installs it)")
             return
         }
-        let certs = try SecurityTestCertificates.shared.get()
+        let certs = try TestCertificates.shared.get()
         let broker = try SecurityTestPeer.fakeBroker(users: ["admin": canary], cert: certs.localhost, key: certs.key)
         for (extra, password) in [([String](), canary), (["--brokers", "localhost:\(broker.port)", "--ca", certs.ca], canary + "-wrong")] {
             let dir = try LogtopRun.scratch()
@@ -132,24 +133,24 @@ import Testing
             // The password is in tmux's command (the test's doing: it stands for the user's shell), never in
             // logtop's own command line, which is checked below.
             let script = "cd \(shellQuote(dir)) && \(command); echo EXITED-$?; exec sleep 120"
-            #expect(cleanSpawn(tmux + ["new-session", "-d", "-x", "120", "-y", "40", "bash", "-c", script], capture: false).0 == 0)
-            defer { _ = cleanSpawn(tmux + ["kill-server"], capture: true) }
+            #expect(cleanSpawn(tmux + ["new-session", "-d", "-x", "120", "-y", "40", "bash", "-c", script], capture: false, environment: canaryEnvironment).0 == 0)
+            defer { _ = cleanSpawn(tmux + ["kill-server"], capture: true, environment: canaryEnvironment) }
             var screens: [String] = []
             let drawn = waitUntil(30) {
-                let screen = cleanSpawn(tmux + ["capture-pane", "-p", "-t", "0"], capture: true).1
+                let screen = cleanSpawn(tmux + ["capture-pane", "-p", "-t", "0"], capture: true, environment: canaryEnvironment).1
                 screens.append(screen)
                 // The dashboard's panes, or logtop's own words before it ended (an error, a message).
                 return screen.contains("Request rate") || screen.contains("EXITED-")
             }
             #expect(drawn, "nothing recognisable on screen: \(screens.last ?? "")")
-            if let shell = Int32(cleanSpawn(tmux + ["display-message", "-p", "-t", "0", "#{pane_pid}"], capture: true).1
+            if let shell = Int32(cleanSpawn(tmux + ["display-message", "-p", "-t", "0", "#{pane_pid}"], capture: true, environment: canaryEnvironment).1
                 .trimmingCharacters(in: .whitespacesAndNewlines)) {
                 let children = (try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)) ?? ""
                 for child in children.split(separator: " ").compactMap({ Int32($0) }) {
                     #expect(!LogtopRun.procText(child, "cmdline").contains(password), "/proc/PID/cmdline of logtop")
                 }
             }
-            screens.append(cleanSpawn(tmux + ["capture-pane", "-p", "-t", "0", "-S", "-200"], capture: true).1)
+            screens.append(cleanSpawn(tmux + ["capture-pane", "-p", "-t", "0", "-S", "-200"], capture: true, environment: canaryEnvironment).1)
             for screen in screens { #expect(!screen.contains(canary), "on screen:\n\(screen)") }
             try LogtopRun.expectNoCanary(canary, inFilesOf: dir)
         }
@@ -158,68 +159,6 @@ import Testing
 
 func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
-/// glibc >= 2.34 (Debian 12 has 2.36); not exported by the Glibc module.
-@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
-private func securitySpawnCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
-
-/// Runs a program and waits for it, with posix_spawn: a clean signal mask and default handlers (test
-/// threads block signals and children would inherit that), and no descriptor but 0-2 (a tmux server
-/// started here must not hold a pipe of the test open; Foundation's Process would wait for it forever).
-func cleanSpawn(_ argv: [String], capture: Bool) -> (Int32, String) {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    var attr = posix_spawnattr_t()
-    posix_spawnattr_init(&attr)
-    defer { posix_spawnattr_destroy(&attr) }
-    var empty = sigset_t()
-    sigemptyset(&empty)
-    posix_spawnattr_setsigmask(&attr, &empty)
-    var all = sigset_t()
-    sigfillset(&all)
-    sigdelset(&all, SIGKILL)
-    sigdelset(&all, SIGSTOP)
-    posix_spawnattr_setsigdefault(&attr, &all)
-    posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    var fds: [Int32] = [-1, -1]
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    if capture, pipe(&fds) == 0 {
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
-    } else {
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    }
-    _ = securitySpawnCloseFrom(&actions, 3)
-    var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-    let environment: [String] = ["PATH=/usr/bin:/bin", "HOME=" + NSTemporaryDirectory()]
-    var cenv: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
-    defer {
-        for p in cargs { free(p) }
-        for p in cenv { free(p) }
-    }
-    var pid = pid_t()
-    let rc = posix_spawn(&pid, argv[0], &actions, &attr, &cargs, &cenv)
-    if fds[1] >= 0 { close(fds[1]) }
-    guard rc == 0 else {
-        if fds[0] >= 0 { close(fds[0]) }
-        return (-1, "cannot run \(argv[0])")
-    }
-    var output = [UInt8]()
-    if fds[0] >= 0 {
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
-            if n < 0, errno == EINTR { continue }
-            if n <= 0 { break }
-            output += chunk[0..<n]
-        }
-        close(fds[0])
-    }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-    return ((status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F), String(decoding: output, as: UTF8.self))
-}
 
 /// One run of the real `logtop` binary in a scratch folder, with everything it printed.
 final class LogtopRun {
@@ -341,59 +280,14 @@ final class SecurityOutput: Sendable {
     var finished: Bool { done.get() != nil }
 }
 
-/// Runs a tool found on PATH, returning its exit status and combined output.
-@discardableResult
-func runTool(_ args: [String], in dir: String? = nil) -> (Int32, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = args
-    if let dir { p.currentDirectoryURL = URL(fileURLWithPath: dir) }
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = out
-    p.standardInput = FileHandle.nullDevice
-    do { try p.run() } catch { return (-1, "cannot run \(args[0]): \(error)") }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-}
-
-/// A CA, another CA and a server certificate for localhost + 127.0.0.1 (EC P-256, two days), made once.
-struct SecurityTestCertificates: Sendable {
-    let dir: String
-    var ca: String { dir + "/ca.crt" }
-    var otherCA: String { dir + "/other-ca.crt" }
-    var key: String { dir + "/server.key" }
-    var localhost: String { dir + "/localhost.crt" }
-
-    static let shared: Result<SecurityTestCertificates, SecurityTestError> = Result { () throws(SecurityTestError) in try make() }
-
-    static func make() throws(SecurityTestError) -> SecurityTestCertificates {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("logtop-sec-\(UUID().uuidString.prefix(8))").path
-        do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            try "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n".write(toFile: dir + "/localhost.ext", atomically: true, encoding: .utf8)
-        } catch { throw SecurityTestError("cannot write in \(dir): \(error)") }
-        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        let caExt = ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]
-        for args in [
-            ["req", "-x509"] + ec + ["-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=logtop canary CA"] + caExt,
-            ["req", "-x509"] + ec + ["-keyout", "other-ca.key", "-out", "other-ca.crt", "-days", "2", "-subj", "/CN=another CA"] + caExt,
-            ["req"] + ec + ["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"],
-            ["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-             "-out", "localhost.crt", "-days", "2", "-extfile", "localhost.ext"],
-        ] {
-            let (status, output) = runTool(["openssl"] + args, in: dir)
-            guard status == 0 else { throw SecurityTestError("openssl \(args[0]) failed: \(output)") }
-        }
-        return SecurityTestCertificates(dir: dir)
-    }
-}
 
 struct SecurityTestError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+/// The whole environment of the canary's children: nothing of the test's (no secret can come from it).
+let canaryEnvironment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
 
 /// `openssl s_server` or `scripts/fake-kafka-broker.py` on 127.0.0.1, killed when released.
 final class SecurityTestPeer {
@@ -429,10 +323,10 @@ final class SecurityTestPeer {
 
     static func tlsServer(cert: String, key: String) throws -> SecurityTestPeer {
         for _ in 0..<5 {
-            let port = freeTCPPort()
+            let port = freePort()
             let (p, lines) = try start(["openssl", "s_server", "-accept", "127.0.0.1:\(port)", "-cert", cert, "-key", key, "-quiet"])
             let peer = SecurityTestPeer(process: p, port: port, output: lines)
-            if waitUntil(10, { !p.isRunning || tcpAccepts(port) }), p.isRunning { return peer }
+            if waitUntil(10, { !p.isRunning || accepts(port: port) }), p.isRunning { return peer }
         }
         throw SecurityTestError("openssl s_server did not start")
     }
@@ -462,28 +356,4 @@ final class SecurityLines: Sendable {
     var lines: [String] { collected.text.split(separator: "\n").map(String.init) }
 }
 
-/// Whether something accepts TCP connections on 127.0.0.1:`port`.
-func tcpAccepts(_ port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    addr.sin_port = UInt16(port).bigEndian
-    return withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    } == 0
-}
 
-/// A free TCP port on 127.0.0.1 (the kernel's choice; free when this returns).
-func freeTCPPort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-    return Int(UInt16(bigEndian: addr.sin_port))
-}

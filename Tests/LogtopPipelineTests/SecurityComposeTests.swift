@@ -1,4 +1,5 @@
 import Foundation
+import LogtopTestSupport
 import LogtopKafka
 import Testing
 

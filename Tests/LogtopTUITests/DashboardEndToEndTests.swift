@@ -1,4 +1,5 @@
 import Foundation
+import LogtopTestSupport
 @testable import LogtopTUI
 import Testing
 
@@ -363,65 +364,12 @@ final class TmuxSession {
         return text
     }
 
-    /// Runs a program and waits for it. posix_spawn rather than Foundation's Process: the child gets a
-    /// clean signal mask and default handlers (a test thread blocks signals, and tmux's server and
-    /// logtop would inherit that: SIGTERM would never arrive), and no descriptor but 0-2 (the server
-    /// daemon must not hold a pipe of ours, or of another test, open).
+    /// Runs a program and waits for it, with this process's environment (see `cleanSpawn`: a clean
+    /// signal mask, no inherited descriptors, which tmux's server and logtop need).
     static func spawn(_ argv: [String], capture: Bool) throws -> (Int32, String) {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attr, &empty)
-        var all = sigset_t()
-        sigfillset(&all)
-        sigdelset(&all, SIGKILL)
-        sigdelset(&all, SIGSTOP)
-        posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var fds: [Int32] = [-1, -1]
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        if capture {
-            guard pipe(&fds) == 0 else { throw TmuxError("pipe failed") }
-            posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-            posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        }
-        _ = spawnActionsCloseFrom(&actions, 3)
-        var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        var cenv: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for p in cargs { free(p) }
-            for p in cenv { free(p) }
-        }
-        var pid = pid_t()
-        let rc = posix_spawn(&pid, argv[0], &actions, &attr, &cargs, &cenv)
-        if capture { Glibc.close(fds[1]) }
-        guard rc == 0 else {
-            if capture { Glibc.close(fds[0]) }
-            throw TmuxError("cannot run \(argv[0]): \(String(cString: strerror(rc)))")
-        }
-        var output = [UInt8]()
-        if capture {
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let n = chunk.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
-                if n < 0, errno == EINTR { continue }
-                if n <= 0 { break }
-                output += chunk[0..<n]
-            }
-            Glibc.close(fds[0])
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        return (code, String(decoding: output, as: UTF8.self))
+        let (status, output) = cleanSpawn(argv, capture: capture, environment: ProcessInfo.processInfo.environment)
+        if status == -1 { throw TmuxError(output) }
+        return (status, output)
     }
 
     func capture() -> String { (try? run(["capture-pane", "-p", "-t", "0"])) ?? "" }
@@ -477,10 +425,6 @@ final class TmuxSession {
         return Int(screen[r].dropFirst(6))
     }
 }
-
-/// glibc ≥ 2.34 (Debian 12 has 2.36); not exported by the Glibc module.
-@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
-func spawnActionsCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
 
 struct TmuxError: Error, CustomStringConvertible {
     var description: String
