@@ -1,5 +1,6 @@
 import Foundation
 import LogtopCore
+import LogtopKafka
 
 /// Headless mode: writes reports as intervals close, alert events to stderr, and a one-line status
 /// when stderr is a terminal; ends on `duration`, on a stop request (signal) or when finite sources are
@@ -78,15 +79,20 @@ public struct BatchRunner {
         return parts.joined(separator: " | ")
     }
 
+    /// `120 produced, 118 delivered, 2 failed (_MSG_TIMED_OUT: 2)`
+    public static func deliveryText(_ p: ProducerStats) -> String {
+        var text = "\(p.produced) produced, \(p.delivered) delivered, \(p.failed + p.rejected) failed"
+        if !p.failuresByReason.isEmpty {
+            text += " (" + p.failuresByReason.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")"
+        }
+        return text
+    }
+
     public static func summaryLine(_ s: PipelineStatus) -> String {
         var text = "\(s.snapshot.linesSeen) lines analysed (\(s.snapshot.malformed) malformed, \(s.snapshot.late) late); "
         // A merged view produces nothing and reads only partial aggregates: the members' figures matter.
         if s.merge == nil || s.producer.produced > 0 {
-            text += "Kafka: \(s.producer.produced) produced, \(s.producer.delivered) delivered, \(s.producer.failed + s.producer.rejected) failed"
-            if !s.producer.failuresByReason.isEmpty {
-                text += " (" + s.producer.failuresByReason.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")"
-            }
-            text += ", \(s.consumer.lostRecords) lost; "
+            text += "Kafka: \(Self.deliveryText(s.producer)), \(s.consumer.lostRecords) lost; "
         }
         text += "\(s.alertsPublished) alert events published"
         if s.alertsReplayed > 0 { text += " (\(s.alertsReplayed) replayed ones not repeated)" }

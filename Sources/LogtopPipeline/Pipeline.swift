@@ -507,17 +507,29 @@ public final class Pipeline: Sendable {
             }) ?? 0
             if taken > 0 { ownConsumed.add(own, ordering: .releasing) }
             let commands = applyCommands(&engine)
-            if now - lastTick >= 0.1 {
-                lastTick = now
-                engine.tick(now: Int64(now))
-                publish(&engine, &ledger)
-            }
+            tickIfDue(&engine, &ledger, now: now, last: &lastTick)
             if now - lastSnapshot >= Double(config.snapshotIntervalMs) / 1000 || !commands.isEmpty {
                 lastSnapshot = now
                 let snap = engine.snapshot()
                 shared.withLock { $0.snapshot = snap }
             }
         }
+        conclude(&engine, &ledger)
+        try? consumer.commitSync()
+    }
+
+    /// Every 0.1 s of wall time: lets the clock move event time on (idle sources) and publishes the
+    /// alerts and reports that closed.
+    fileprivate func tickIfDue(_ engine: inout AnalysisEngine, _ ledger: inout AlertLedger, now: Double, last: inout Double) {
+        guard now - last >= 0.1 else { return }
+        last = now
+        engine.tick(now: Int64(now))
+        publish(&engine, &ledger)
+    }
+
+    /// The analyzer's last act: publishes what is left, closes the last interval and the total, and
+    /// hands them and a final snapshot to the front end.
+    fileprivate func conclude(_ engine: inout AnalysisEngine, _ ledger: inout AlertLedger) {
         publish(&engine, &ledger)
         let last = engine.finish()
         let snap = engine.snapshot()
@@ -525,7 +537,6 @@ public final class Pipeline: Sendable {
             $0.reports.append(contentsOf: last)
             $0.snapshot = snap
         }
-        try? consumer.commitSync()
     }
 
     /// Applies the threshold and rule commands sent by the front end; returns them.
@@ -638,11 +649,7 @@ extension Pipeline {
             idlePolls = taken == 0 ? idlePolls + 1 : 0
             let now = Date().timeIntervalSince1970
             applyCommands(&engine)
-            if now - lastTick >= 0.1 {
-                lastTick = now
-                engine.tick(now: Int64(now))
-                publish(&engine, &ledger)
-            }
+            tickIfDue(&engine, &ledger, now: now, last: &lastTick)
             if now - lastSnapshot >= Double(config.snapshotIntervalMs) / 1000 || taken > 0 && now - lastSnapshot >= 0.05 {
                 lastSnapshot = now
                 let snap = engine.snapshot()
@@ -651,14 +658,8 @@ extension Pipeline {
                 mergeStatus.withLock { $0 = status }
             }
         }
-        publish(&engine, &ledger)
-        let last = engine.finish()
-        let snap = engine.snapshot()
         let status = merge.current(nowMs: Int64(Date().timeIntervalSince1970 * 1000))
         mergeStatus.withLock { $0 = status }
-        shared.withLock {
-            $0.reports.append(contentsOf: last)
-            $0.snapshot = snap
-        }
+        conclude(&engine, &ledger)
     }
 }

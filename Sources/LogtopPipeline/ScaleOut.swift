@@ -83,12 +83,10 @@ final class MemberPublisher: @unchecked Sendable {
                       let partial = aggregator.take(member: member, producedAt: now, memberLag: memberLag) else { continue }
                 aggregators[p] = aggregator
                 let value = partial.encode()
-                let key = Array("\(topic):\(p)".utf8)
-                let target = Int32(Int(p) % metricsPartitions)
-                var outcome = producer.produce(topic: metricsTopic, partition: target, key: key, value: value)
+                var outcome = send(value, for: p)
                 while case .queueFull = outcome {
                     _ = producer.flush(timeoutMs: 100)
-                    outcome = producer.produce(topic: metricsTopic, partition: target, key: key, value: value)
+                    outcome = send(value, for: p)
                 }
                 if case .enqueued = outcome {
                     covered[TopicPartition(topic: topic, partition: p)] = partial.nextOffset
@@ -108,6 +106,13 @@ final class MemberPublisher: @unchecked Sendable {
         }
     }
 
+    /// Produces an encoded record about `logs` partition `p` to its metrics partition (`p` modulo
+    /// their number), keyed by the source partition.
+    private func send(_ value: [UInt8], for p: Int32) -> ProduceOutcome {
+        producer.produce(topic: metricsTopic, partition: Int32(Int(p) % metricsPartitions),
+                         key: Array("\(topic):\(p)".utf8), value: value)
+    }
+
     /// Sends a heartbeat (a record covering no offsets, at the partition's published position) for
     /// every assigned partition this member has sent nothing for lately.
     func heartbeat(assigned: [TopicPartition], memberLag: Int64) {
@@ -117,9 +122,7 @@ final class MemberPublisher: @unchecked Sendable {
                 let at = position[tp.partition] ?? 0
                 let beat = MetricsPartial(member: member, topic: topic, partition: tp.partition, firstOffset: at, nextOffset: at,
                                           producedAt: Int64(now * 1000), memberLag: memberLag, seconds: [])
-                let target = Int32(Int(tp.partition) % metricsPartitions)
-                if case .enqueued = producer.produce(topic: metricsTopic, partition: target, key: Array("\(topic):\(tp.partition)".utf8),
-                                                     value: beat.encode()) {
+                if case .enqueued = send(beat.encode(), for: tp.partition) {
                     lastSent[tp.partition] = now
                 }
             }

@@ -448,12 +448,7 @@ struct Generate: ParsableCommand {
             usleep(50_000)
         }
         pipeline.finish(drainTimeout: 5)
-        let p = pipeline.status().producer
-        var summary = "\(p.produced) lines produced, \(p.delivered) delivered, \(p.failed + p.rejected) failed"
-        if !p.failuresByReason.isEmpty {
-            summary += " (" + p.failuresByReason.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")"
-        }
-        FileHandle.standardError.write(Data("logtop generate: \(summary)\n".utf8))
+        FileHandle.standardError.write(Data("logtop generate: Kafka: \(BatchRunner.deliveryText(pipeline.status().producer))\n".utf8))
     }
 
     func generateToStdout(_ g: GeneratorConfig) {
