@@ -558,6 +558,7 @@ public final class Pipeline: Sendable {
     /// leaves the ledger empty (duplicates are then possible, losses are not).
     fileprivate func readPublishedAlerts() -> AlertLedger {
         var ledger = AlertLedger()
+        guard config.publishAlerts else { return ledger }  // nothing will be published: no need to know
         let records = (try? KafkaTopicReader.tail(settings: settings, topic: config.alertsTopic, count: ledger.capacity, timeoutMs: 5_000)) ?? []
         for record in records {
             guard let header = record.headers.first(where: { $0.name == AlertLedger.header }) else { continue }
