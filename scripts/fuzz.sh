@@ -8,6 +8,6 @@ seconds="${1:-60}"
 out=.build-fuzz
 mkdir -p "$out/corpus" Fuzz/findings
 swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name LogtopFuzz \
-  Sources/LogtopCore/*.swift Fuzz/ParserFuzzer.swift -o "$out/parser-fuzzer"
+  $(find Sources/LogtopCore -name "*.swift") Fuzz/ParserFuzzer.swift -o "$out/parser-fuzzer"
 "$out/parser-fuzzer" -max_total_time="$seconds" -max_len=4096 -artifact_prefix=Fuzz/findings/ \
   "$out/corpus" Fuzz/corpus
