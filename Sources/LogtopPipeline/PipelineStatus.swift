@@ -64,16 +64,3 @@ public struct GeneratorState: Sendable, Equatable {
         self.generated = generated
     }
 }
-
-/// Commands from a front end, handled by the pipeline.
-public enum PipelineAction: Sendable, Equatable {
-    case setPaused(Bool)
-    case togglePause
-    case setRate(Double)
-    /// Multiply the rate (e.g. 1.25 or 0.8).
-    case scaleRate(Double)
-    /// Start a scenario for `seconds` (nil: until changed); `nil` scenario stops it.
-    case scenario(TrafficScenario?, seconds: Int?)
-    case setThreshold(AlertKind, Double)
-    case setRuleEnabled(AlertKind, Bool)
-}

@@ -1,4 +1,5 @@
 import Foundation
+import LogtopCore
 
 /// The event loop: draws a frame several times a second, waits for keys in between (the wait is the
 /// terminal's own `getch` timeout, so an idle dashboard sleeps), turns keys into state changes and
@@ -14,7 +15,7 @@ public struct DashboardLoop {
 
     /// Runs until q, a stop request or an error (rethrown after the terminal is restored).
     public func run(terminal: some TerminalBackend, state initial: DashboardState = DashboardState(),
-                    feed: () throws -> DashboardFeed, send: (DashboardCommand) -> Void,
+                    feed: () throws -> DashboardFeed, send: (Command) -> Void,
                     stopRequested: () -> Bool) throws -> DashboardExit {
         defer { terminal.restore() }
         var state = initial

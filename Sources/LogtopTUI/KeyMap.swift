@@ -110,10 +110,10 @@ public enum KeyMap {
     }
 
     /// Applies `key` to `state`: the new state and the commands for the pipeline.
-    public static func handle(_ key: Key, state: DashboardState, feed: DashboardFeed) -> (DashboardState, [DashboardCommand]) {
+    public static func handle(_ key: Key, state: DashboardState, feed: DashboardFeed) -> (DashboardState, [Command]) {
         var s = state
         guard let action = action(for: key) else { return (s, []) }
-        var commands: [DashboardCommand] = []
+        var commands: [Command] = []
         func flash(_ text: String) {
             s.flash = text
             s.flashUntil = feed.now + flashSeconds
@@ -129,7 +129,7 @@ public enum KeyMap {
             guard feed.generator.enabled else { flash("no generator in this run (--source)"); break }
             let f = action == .rateUp ? rateFactor : 1 / rateFactor
             commands.append(.scaleRate(f))
-            flash("generation rate \(Format.number(min(1_000_000, max(1, (feed.generator.rate * f).rounded())))) lines/s")
+            flash("generation rate \(Format.number(Command.clampedRate(feed.generator.rate * f))) lines/s")
         case .nextRule, .previousRule:
             guard !rules.isEmpty else { break }
             let i = selected ?? -1
@@ -140,7 +140,7 @@ public enum KeyMap {
             guard let i = selected else { break }
             let r = rules[i]
             let stepped = r.threshold + (action == .raiseThreshold ? r.step : -r.step)
-            let value = max(r.minimumThreshold, (stepped * 1e6).rounded() / 1e6)
+            let value = r.clampedThreshold(stepped)
             guard value != r.threshold else { flash("\(r.kind.rawValue) threshold is at its minimum"); break }
             s.pendingThresholds[r.kind] = value
             commands.append(.setThreshold(r.kind, value))

@@ -42,7 +42,7 @@ private func only(_ kind: AlertKind) -> (inout EngineConfig) -> Void {
 
     @Test func absoluteRateHigh() throws {
         var e = engine { c in c.rules = AlertRule.defaults.filter { $0.kind == .rateHigh } }
-        e.setThreshold(.rateHigh, 50)
+        e.apply(.setThreshold(.rateHigh, 50))
         #expect(run(&e, 0..<30, perSecond: 20).isEmpty)
         let events = run(&e, 30..<60, perSecond: 80)
         #expect(events.map(\.state) == [.firing])
@@ -108,16 +108,16 @@ private func only(_ kind: AlertKind) -> (inout EngineConfig) -> Void {
 
     @Test func thresholdsChangeWhileRunning() {
         var e = engine(only(.clientFlood))
-        e.setThreshold(.clientFlood, 500)
+        e.apply(.setThreshold(.clientFlood, 500))
         let quiet = run(&e, 0..<30, perSecond: 100) { t, _ in accessLine("198.51.100.7", at: t) }
         #expect(quiet.isEmpty)
         #expect(e.rules.first?.threshold == 500)
-        e.setThreshold(.clientFlood, 50)
+        e.apply(.setThreshold(.clientFlood, 50))
         let loud = run(&e, 30..<40, perSecond: 100) { t, _ in accessLine("198.51.100.7", at: t) }
         #expect(loud.map(\.state) == [.firing])
         #expect(loud.first?.threshold == 50)
         // Thresholds never go below the rule's minimum.
-        e.setThreshold(.clientFlood, -3)
+        e.apply(.setThreshold(.clientFlood, -3))
         #expect(e.rules.first!.threshold > 0)
     }
 

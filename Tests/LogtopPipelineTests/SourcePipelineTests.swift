@@ -127,7 +127,7 @@ func statusCounts(_ report: IntervalReport) -> [Int: Int] {
         var wrongKeys = 0
         #expect(waitUntil(30) {
             for r in (try? verifier.poll(maxMessages: 5_000, timeoutMs: 100)) ?? [] {
-                let name = r.headers.first { $0.name == Pipeline.sourceHeader }.map { String(decoding: $0.value, as: UTF8.self) } ?? "?"
+                let name = r.headers.first { $0.name == LogHeaders.source }.map { String(decoding: $0.value, as: UTF8.self) } ?? "?"
                 bySource[name, default: 0] += 1
                 partitions[name, default: []].insert(r.partition)
                 if r.key.map({ String(decoding: $0, as: UTF8.self) }) != name { wrongKeys += 1 }

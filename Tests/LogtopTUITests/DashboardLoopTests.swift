@@ -36,7 +36,7 @@ struct Boom: Error {}
 struct DashboardLoopTests {
     @Test func keysBecomeCommandsAndQRestoresTheTerminal() throws {
         let t = ScriptedTerminal(keys: [.char("p"), nil, .up, .char("3"), .char("q")])
-        var sent: [DashboardCommand] = []
+        var sent: [Command] = []
         let exit = try DashboardLoop(frameInterval: 0).run(terminal: t, feed: { liveFeed(Fixtures.normal) },
                                                           send: { sent.append($0) }, stopRequested: { false })
         #expect(exit == .quit)

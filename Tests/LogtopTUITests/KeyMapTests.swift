@@ -6,9 +6,9 @@ import Testing
 struct KeyMapTests {
     let feed = liveFeed(Fixtures.normal)
 
-    func press(_ keys: [Key], _ state: DashboardState = DashboardState(), feed: DashboardFeed? = nil) -> (DashboardState, [DashboardCommand]) {
+    func press(_ keys: [Key], _ state: DashboardState = DashboardState(), feed: DashboardFeed? = nil) -> (DashboardState, [Command]) {
         var s = state
-        var all: [DashboardCommand] = []
+        var all: [Command] = []
         for k in keys {
             let (next, c) = KeyMap.handle(k, state: s, feed: feed ?? self.feed)
             s = next

@@ -42,7 +42,7 @@ public struct AlertEvaluator: Sendable {
     /// Changes a threshold; applies from the next evaluated second.
     public mutating func setThreshold(_ kind: AlertKind, _ value: Double) {
         guard let i = rules.firstIndex(where: { $0.kind == kind }), value.isFinite else { return }
-        rules[i].threshold = max(rules[i].minimumThreshold, value)
+        rules[i].threshold = rules[i].clampedThreshold(value)
     }
 
     public mutating func setEnabled(_ kind: AlertKind, _ on: Bool) {

@@ -106,8 +106,8 @@ public struct AnalysisEngine: Sendable {
 
     public var rules: [AlertRule] { evaluator.rules }
 
-    public mutating func setThreshold(_ kind: AlertKind, _ value: Double) { evaluator.setThreshold(kind, value) }
-    public mutating func setRuleEnabled(_ kind: AlertKind, _ on: Bool) { evaluator.setEnabled(kind, on) }
+    /// Applies a front end's command to the alert rules (see `AlertEvaluator.apply`).
+    public mutating func apply(_ command: Command) { evaluator.apply(command) }
 
     // MARK: - Input
 

@@ -34,7 +34,7 @@ func runDashboard(pipeline: Pipeline, duration: Double?, ascii: Bool = false) ->
         return dashboardFeed(status, notice: notice?.text)
     }
     do {
-        _ = try DashboardLoop().run(terminal: terminal, feed: feed, send: { pipeline.send(pipelineAction($0)) },
+        _ = try DashboardLoop().run(terminal: terminal, feed: feed, send: { pipeline.send($0) },
                                     stopRequested: stop)
     } catch {
         failure = "\(error)"
@@ -80,15 +80,4 @@ func dashboardFeed(_ s: PipelineStatus, notice: String?, now: Date = Date()) -> 
 /// Fails at once, before Kafka is started, when the dashboard cannot run (no terminal).
 func dashboardPreflight() {
     do { try CursesTerminal.preflight() } catch { fail("\(error)") }
-}
-
-/// The pipeline action of a dashboard command.
-func pipelineAction(_ c: DashboardCommand) -> PipelineAction {
-    switch c {
-    case .togglePause: return .togglePause
-    case .scaleRate(let f): return .scaleRate(f)
-    case .scenario(let s, let seconds): return .scenario(s, seconds: seconds)
-    case .setThreshold(let k, let v): return .setThreshold(k, v)
-    case .setRuleEnabled(let k, let on): return .setRuleEnabled(k, on)
-    }
 }

@@ -202,25 +202,20 @@ extension LineServer {
     /// until `shouldStop()` or `count` lines; returns the number of lines generated. Lines are generated
     /// whether or not a client is connected, as a live log is written whether or not someone reads it.
     public func serveGenerated(_ generator: GeneratorConfig, count: Int? = nil, shouldStop: () -> Bool) -> Int {
-        var model = TrafficModel(seed: generator.seed)
-        var pacer = TrafficPacer(rate: generator.rate, seed: generator.seed)
-        var written = 0
+        var loop = GeneratorLoop(seed: generator.seed, rate: generator.rate)
         var out = [UInt8]()
         out.reserveCapacity(1 << 16)
-        while !shouldStop() {
-            let due = pacer.due(nowNanos: DispatchTime.now().uptimeNanoseconds, scenario: generator.scenario)
-            let now = Int64(Date().timeIntervalSince1970)
-            for _ in 0..<due {
-                if let count, written >= count { break }
-                out.append(contentsOf: model.nextLine(time: now, scenario: generator.scenario).utf8)
-                out.append(0x0A)
-                written += 1
-            }
-            broadcast(out)
-            out.removeAll(keepingCapacity: true)
-            if let count, written >= count { break }
-            usleep(5_000)
-        }
-        return written
+        let settings = GeneratorLoop.Settings(rate: generator.rate, scenario: generator.scenario)
+        return loop.run(count: count, shouldStop: shouldStop, settings: { settings },
+                        line: { line in
+                            out.append(contentsOf: line)
+                            out.append(0x0A)
+                            return true
+                        },
+                        tickDone: { _ in
+                            broadcast(out)
+                            out.removeAll(keepingCapacity: true)
+                            return true
+                        })
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LogtopKafka
+import LogtopPipeline
 
 /// `logtop broker`: hosts the embedded in-process Kafka cluster for other processes.
 struct Broker: ParsableCommand {
@@ -25,20 +26,21 @@ struct Broker: ParsableCommand {
 
     func run() throws {
         installSignalHandlers()
-        let cluster: EmbeddedKafkaCluster
-        do { cluster = try EmbeddedKafkaCluster(brokers: max(1, brokerCount)) } catch { fail("\(error)") }
-        let partitions = max(1, topics.partitions)
-        var topics = [(topics.topic, partitions), (topics.alertsTopic, 1), (topics.metricsTopic, partitions)]
+        var config = PipelineConfig()
+        config.topic = topics.topic
+        config.alertsTopic = topics.alertsTopic
+        config.metricsTopic = topics.metricsTopic
+        config.partitions = max(1, topics.partitions)
+        var specs = config.topics
         for spec in extraTopics {
             let parts = spec.split(separator: ":")
             guard parts.count == 2, let n = Int(parts[1]), n > 0 else { throw ValidationError("--topic-spec \(spec): expected NAME:PARTITIONS") }
-            topics.append((String(parts[0]), n))
+            specs.append(.init(name: String(parts[0]), partitions: n))
         }
-        for (name, n) in topics {
-            do { _ = try cluster.createTopic(name, partitions: n) } catch { fail("\(error)") }
-        }
+        let cluster: EmbeddedKafkaCluster
+        do { cluster = try EmbeddedKafkaCluster.hosting(specs, brokers: brokerCount) } catch { fail("\(error)") }
         FileHandle.standardError.write(Data("embedded Kafka broker at \(cluster.bootstrapServers)\n".utf8))
-        FileHandle.standardError.write(Data("logtop broker: in-memory development broker (no persistence, ~5 MiB retention per partition); use --brokers \(cluster.bootstrapServers) --no-create-topics; topics: \(topics.map { "\($0.0)[\($0.1)]" }.joined(separator: ", ")); Ctrl-C stops it\n".utf8))
+        FileHandle.standardError.write(Data("logtop broker: in-memory development broker (no persistence, ~5 MiB retention per partition); use --brokers \(cluster.bootstrapServers) --no-create-topics; topics: \(specs.map { "\($0.name)[\($0.partitions)]" }.joined(separator: ", ")); Ctrl-C stops it\n".utf8))
         while !stopSignal.load(ordering: .relaxed) { usleep(100_000) }
         cluster.close()
     }

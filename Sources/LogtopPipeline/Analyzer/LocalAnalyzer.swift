@@ -1,0 +1,48 @@
+import Foundation
+import LogtopCore
+import LogtopKafka
+
+/// Consumes the `logs` topic in the consumer group and analyses every record here: the engine counts
+/// it, the rules fire alerts (published once to the alerts topic), reports and snapshots go to the
+/// front end. Offsets are stored once a batch is ingested and committed every second and at the end.
+struct LocalAnalyzer: Analyzer {
+    let consumer: LogConsumer
+    let writer: LogWriter
+    let lifecycle: LifecycleCell
+    let handOver: AnalyzerHandOver
+    let alerts: AlertPublisher
+    let config: PipelineConfig
+
+    func run() {
+        var driver = EngineDriver(config: config.engine, handOver: handOver, alerts: alerts,
+                                  snapshotIntervalMs: config.snapshotIntervalMs)
+        alerts.readPublished()
+        var drainDeadline: Double?
+        let runID = writer.runID
+        while true {
+            let now = Date().timeIntervalSince1970
+            let life = lifecycle.current
+            if life.crashed { return }  // as a killed process: no final publication, no commit
+            if life.analyzerShouldStop {
+                if drainDeadline == nil { drainDeadline = now + 30 }
+                if life.analyzerMayEnd(consumed: writer.consumed.load(ordering: .acquiring)) || now > drainDeadline! { break }
+            }
+            // Records are read in place (no copy); their offsets are stored once the batch is ingested.
+            var own = 0
+            _ = try? consumer.poll(maxMessages: 5_000, timeoutMs: 50, storeOffsets: true) { r in
+                if let run = r.header(LogHeaders.run), run.elementsEqual(runID) { own += 1 }
+                if r.header(LogHeaders.cut) != nil {
+                    driver.engine.ingestMalformed(.tooLong, line: r.value)
+                } else {
+                    driver.engine.ingest(line: r.value)
+                }
+            }
+            writer.analysed(own)
+            let commanded = driver.applyCommands()
+            driver.tickIfDue(now: now)
+            driver.snapshotIfDue(now: now, force: commanded)
+        }
+        driver.conclude()
+        try? consumer.commitSync()
+    }
+}
