@@ -461,23 +461,25 @@ public struct AccessLogParser: Sendable {
         return whole * 1_000_000 + frac
     }
 
+    /// The high bit of each byte of the eight at `p` that may be `c` or `d` (SWAR: the lowest flagged
+    /// byte is the first real match; flags above it may be false). The caller keeps `p + 8 <= s.count`.
+    @inline(__always)
+    static func matches(_ c: UInt8, _ d: UInt8, in s: UnsafeBufferPointer<UInt8>, at p: Int) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let w = UInt64(littleEndian: UnsafeRawPointer(s.baseAddress.unsafelyUnwrapped).loadUnaligned(fromByteOffset: p, as: UInt64.self))
+        let x = w ^ (ones &* UInt64(c))
+        let y = w ^ (ones &* UInt64(d))
+        return ((x &- ones) & ~x | (y &- ones) & ~y) & 0x8080_8080_8080_8080
+    }
+
     /// Index of the first `c` or `d` in `s[from..<to]`, or `to`; eight bytes at a time.
     @inline(__always)
     static func firstIndex(of c: UInt8, or d: UInt8, in s: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int {
         var p = from
-        let lastWord = to &- 8
-        if p <= lastWord {
-            let base = UnsafeRawPointer(s.baseAddress.unsafelyUnwrapped)
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let high: UInt64 = 0x8080_8080_8080_8080
-            while p <= lastWord {
-                let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt64.self))
-                let x = w ^ (ones &* UInt64(c))
-                let y = w ^ (ones &* UInt64(d))
-                let hit = ((x &- ones) & ~x | (y &- ones) & ~y) & high
-                if hit != 0 { return p &+ hit.trailingZeroBitCount >> 3 }
-                p &+= 8
-            }
+        while p <= to &- 8 {
+            let hit = matches(c, d, in: s, at: p)
+            if hit != 0 { return p &+ hit.trailingZeroBitCount >> 3 }
+            p &+= 8
         }
         while p < to, s[p] != c, s[p] != d { p &+= 1 }
         return p
@@ -490,22 +492,12 @@ public struct AccessLogParser: Sendable {
         var p = from
         let n = s.count
         // Offsets stay far below Int.max (a line is at most `maxLineBytes`): wrapping arithmetic.
-        let lastWord = n &- 8
-        if p <= lastWord {
-            let base = UnsafeRawPointer(s.baseAddress.unsafelyUnwrapped)
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let high: UInt64 = 0x8080_8080_8080_8080
-            while p <= lastWord {
-                let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt64.self))
-                let q = w ^ (ones &* UInt64(Ascii.quote))
-                let e = w ^ (ones &* UInt64(Ascii.backslash))
-                // The lowest flagged byte is the first `"` or `\` (false flags only sit above a true one).
-                let hit = ((q &- ones) & ~q | (e &- ones) & ~e) & high
-                if hit == 0 { p &+= 8; continue }
-                let i = p &+ hit.trailingZeroBitCount >> 3
-                if s[i] == Ascii.quote { return i }
-                p = i &+ 2
-            }
+        while p <= n &- 8 {
+            let hit = matches(Ascii.quote, Ascii.backslash, in: s, at: p)
+            if hit == 0 { p &+= 8; continue }
+            let i = p &+ hit.trailingZeroBitCount >> 3
+            if s[i] == Ascii.quote { return i }
+            p = i &+ 2
         }
         while p < n {
             let c = s[p]
