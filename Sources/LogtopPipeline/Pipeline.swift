@@ -66,11 +66,12 @@ public final class Pipeline: Sendable {
     private static func makeAnalyzer(_ config: PipelineConfig, _ settings: KafkaSettings, _ lifecycle: LifecycleCell,
                                      _ writer: LogWriter, _ handOver: AnalyzerHandOver, _ alerts: AlertPublisher)
         throws -> (Analyzer, LogConsumer, MemberPublisher?) {
+        let driver = EngineDriver(config: config.engine, handOver: handOver, alerts: alerts, snapshotIntervalMs: config.snapshotIntervalMs)
         switch config.mode {
         case .local:
             let c = try LogConsumer(settings: settings, group: config.group, autoCommitIntervalMs: config.commitIntervalMs)
             try c.subscribe([config.topic])
-            return (LocalAnalyzer(consumer: c, writer: writer, lifecycle: lifecycle, handOver: handOver, alerts: alerts, config: config), c, nil)
+            return (LocalAnalyzer(consumer: c, writer: writer, lifecycle: lifecycle, driver: driver), c, nil)
         case .member:
             let m = try MemberPublisher(member: config.memberID ?? Self.defaultMemberID, topic: config.topic,
                                         metricsTopic: config.metricsTopic, settings: settings, engine: config.engine)
@@ -87,7 +88,7 @@ public final class Pipeline: Sendable {
             let c = try LogConsumer(settings: settings, group: "logtop-view-\(UUID().uuidString.prefix(8))",
                                     overrides: ["enable.auto.commit": "false"])
             try c.subscribe([config.metricsTopic])
-            return (MergedViewAnalyzer(consumer: c, lifecycle: lifecycle, handOver: handOver, alerts: alerts, config: config), c, nil)
+            return (MergedViewAnalyzer(consumer: c, lifecycle: lifecycle, driver: driver), c, nil)
         }
     }
 

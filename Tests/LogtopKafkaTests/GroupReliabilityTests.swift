@@ -1,3 +1,4 @@
+import LogtopTestSupport
 import Foundation
 import Testing
 @testable import LogtopKafka
@@ -48,7 +49,7 @@ import Testing
             #expect(head.count + rest.count == 2_000)
             // The background commit keeps retrying until the group holds every offset.
             // (Polling serves the commit results to the consumer's callback.)
-            let allCommitted = waitUntil(seconds: 30) {
+            let allCommitted = waitUntil(30) {
                 _ = try? first.poll(maxMessages: 1, timeoutMs: 10)
                 return (try? first.committed(tps))?.values.reduce(0, +) == 2_000
             }

@@ -1,3 +1,4 @@
+import LogtopTestSupport
 import Foundation
 import Testing
 @testable import LogtopKafka
@@ -150,7 +151,7 @@ import Testing
         #expect(outcomes.filter { $0 == .enqueued }.count == 10)
         #expect(outcomes.filter { $0 == .queueFull }.count == 5)
 
-        let settled = try await onThread { waitUntil(seconds: 10) { producer.stats().failed == 10 } }
+        let settled = try await onThread { waitUntil(10) { producer.stats().failed == 10 } }
         #expect(settled)
         let stats = producer.stats()
         #expect(stats.produced == 10)
@@ -180,7 +181,7 @@ import Testing
         try cluster.setBrokerDown(1)
         produceAll(producer, topic: topic, values: (0..<100).map { Array("during-\($0)".utf8) })
         let noticed = try await onThread {
-            waitUntil(seconds: 10) {
+            waitUntil(10) {
                 producer.recentErrors.contains { $0.code == .allBrokersDown || $0.code == .transport }
             }
         }

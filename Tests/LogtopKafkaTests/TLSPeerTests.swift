@@ -114,7 +114,7 @@ import Testing
         let (error, elapsed) = try await probe(saslSSL("localhost:\(broker.port)", ca: certs.ca, password: "right-password-3"))
         #expect(error == nil, "\(String(describing: error))")
         #expect(elapsed < Self.budget)
-        #expect(waitUntil(seconds: 5) { broker.output.lines.contains("AUTH ok admin") }, "\(broker.output.lines)")
+        #expect(waitUntil(5) { broker.output.lines.contains("AUTH ok admin") }, "\(broker.output.lines)")
     }
 
     @Test func aWrongPasswordIsNamedAsSuch() async throws {
@@ -148,6 +148,6 @@ import Testing
         settings.allowsPlaintextSASL = true
         let (error, _) = try await probe(settings)
         #expect(error == nil, "\(String(describing: error))")
-        #expect(waitUntil(seconds: 5) { broker.output.lines.contains("AUTH ok admin") })
+        #expect(waitUntil(5) { broker.output.lines.contains("AUTH ok admin") })
     }
 }

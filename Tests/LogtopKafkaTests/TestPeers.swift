@@ -46,7 +46,7 @@ final class TestPeer {
             p.standardError = out
             try p.run()
             let peer = TestPeer(process: p, port: port, stdin: stdin, output: LineCollector(out.fileHandleForReading))
-            if waitUntil(seconds: 10, { !p.isRunning || accepts(port: port) }), p.isRunning { return peer }
+            if waitUntil(10, { !p.isRunning || accepts(port: port) }), p.isRunning { return peer }
             peer.stop()
         }
         throw TestPeerError("openssl s_server did not start")
@@ -73,7 +73,7 @@ final class TestPeer {
         try p.run()
         let lines = LineCollector(out.fileHandleForReading)
         var port: Int?
-        _ = waitUntil(seconds: 15) {
+        _ = waitUntil(15) {
             port = lines.lines.first { $0.hasPrefix("PORT ") }.flatMap { Int($0.dropFirst(5)) }
             return port != nil || !p.isRunning
         }

@@ -1,3 +1,4 @@
+import LogtopTestSupport
 import Foundation
 import Testing
 @testable import LogtopKafka
@@ -11,17 +12,6 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
         }
         thread.start()
     }
-}
-
-/// Polls `condition` every 20 ms until it holds or `seconds` pass; returns
-/// whether it held. Blocking: call from `onThread`.
-func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        Thread.sleep(forTimeInterval: 0.02)
-    }
-    return condition()
 }
 
 /// A name unique to this test run, so parallel tests never share topics or groups.

@@ -1,3 +1,4 @@
+import LogtopTestSupport
 import Foundation
 import Testing
 
@@ -137,27 +138,4 @@ import Testing
         #expect(said.text.contains("killing analyzer b (SIGKILL)"))
         #expect(said.text.contains("OK: the merged totals equal what was produced"), "\(said.text)")
     }
-}
-
-/// Collects a file handle's text on a background thread.
-final class TextCollector: @unchecked Sendable {
-    // @unchecked: every access goes through `lock`.
-    private let lock = NSLock()
-    private var data = Data()
-    private var done = false
-
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            while true {
-                let chunk = handle.availableData
-                lock.lock()
-                if chunk.isEmpty { done = true; lock.unlock(); return }
-                data.append(chunk)
-                lock.unlock()
-            }
-        }
-    }
-
-    var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
-    var finished: Bool { lock.lock(); defer { lock.unlock() }; return done }
 }

@@ -1,3 +1,4 @@
+import LogtopTestSupport
 import Foundation
 import LogtopCore
 import LogtopKafka
@@ -149,8 +150,8 @@ import Testing
         #expect(waitUntil(10) { pipeline.status().alertsPublished >= 1 && pipeline.status().alertsFailed == 0 })
         var output = ""
         #expect(waitUntil(30) {
-            output = runProgram(kcatPath, ["-b", pipeline.brokerAddress, "-t", "alerts", "-C", "-o", "beginning", "-e", "-q",
-                                           "-f", "%k\t%s\n"], timeout: 20) ?? ""
+            output = runTool([kcatPath, "-b", pipeline.brokerAddress, "-t", "alerts", "-C", "-o", "beginning", "-e", "-q",
+                              "-f", "%k\t%s\n"], stderr: false, timeout: 20).1
             return output.contains("client_flood")
         })
         let line = try #require(output.split(separator: "\n").first { $0.contains("\"rule\":\"client_flood\"") })

@@ -176,8 +176,8 @@ final class LogtopRun {
     let dir: String
     let started = Date()
     private(set) var elapsed: Double = 0
-    private let out: SecurityOutput
-    private let err: SecurityOutput
+    private let out: TextCollector
+    private let err: TextCollector
     /// `/proc/PID/cmdline` and `/proc/PID/environ`, read right after the start.
     let cmdline: String
     let environ: String
@@ -201,8 +201,8 @@ final class LogtopRun {
         process.standardOutput = o
         process.standardError = e
         process.standardInput = FileHandle.nullDevice
-        out = SecurityOutput(o.fileHandleForReading)
-        err = SecurityOutput(e.fileHandleForReading)
+        out = TextCollector(o.fileHandleForReading)
+        err = TextCollector(e.fileHandleForReading)
         try process.run()
         // Once exec is done, /proc/PID/cmdline names logtop (before, it is the forked test process).
         let pid = process.processIdentifier, name = URL(fileURLWithPath: Self.binary).lastPathComponent
@@ -257,28 +257,6 @@ final class LogtopRun {
     }
 }
 
-/// Collects a file handle's text on a background thread.
-final class SecurityOutput: Sendable {
-    private let state = Mutex2()
-    private let done = Mutex2()
-
-    init(_ handle: FileHandle) {
-        let state = self.state, done = self.done
-        Thread.detachNewThread {
-            var all = Data()
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                all.append(chunk)
-                state.set(all)
-            }
-            done.set(Data([1]))
-        }
-    }
-
-    var text: String { String(decoding: state.get() ?? Data(), as: UTF8.self) }
-    var finished: Bool { done.get() != nil }
-}
 
 
 struct SecurityTestError: Error, CustomStringConvertible {
@@ -293,9 +271,9 @@ let canaryEnvironment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()
 final class SecurityTestPeer {
     let process: Process
     let port: Int
-    let output: SecurityLines
+    let output: TextCollector
 
-    private init(process: Process, port: Int, output: SecurityLines) {
+    private init(process: Process, port: Int, output: TextCollector) {
         self.process = process
         self.port = port
         self.output = output
@@ -309,7 +287,7 @@ final class SecurityTestPeer {
         }
     }
 
-    private static func start(_ args: [String]) throws -> (Process, SecurityLines) {
+    private static func start(_ args: [String]) throws -> (Process, TextCollector) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = args
@@ -318,7 +296,7 @@ final class SecurityTestPeer {
         p.standardOutput = out
         p.standardError = out
         try p.run()
-        return (p, SecurityLines(out.fileHandleForReading))
+        return (p, TextCollector(out.fileHandleForReading))
     }
 
     static func tlsServer(cert: String, key: String) throws -> SecurityTestPeer {
@@ -349,11 +327,5 @@ final class SecurityTestPeer {
     }
 }
 
-/// Lines of a peer's output, collected on a background thread.
-final class SecurityLines: Sendable {
-    private let collected: SecurityOutput
-    init(_ handle: FileHandle) { collected = SecurityOutput(handle) }
-    var lines: [String] { collected.text.split(separator: "\n").map(String.init) }
-}
 
 

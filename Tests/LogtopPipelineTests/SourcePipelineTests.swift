@@ -1,3 +1,4 @@
+import LogtopTestSupport
 import Foundation
 import LogtopCore
 import LogtopKafka
@@ -94,7 +95,7 @@ func statusCounts(_ report: IntervalReport) -> [Int: Int] {
         let archivePath = dir + "/access.log.2"
         try archived.text(0..<900).write(toFile: archivePath, atomically: true, encoding: .utf8)
         let gzip = try #require(["/usr/bin/gzip", "/bin/gzip"].first { FileManager.default.isExecutableFile(atPath: $0) })
-        _ = runProgram(gzip, [archivePath])
+        runTool([gzip, archivePath])
         let server = try LineServer(host: "127.0.0.1", port: 0)
         defer { server.close() }
 

@@ -1,3 +1,4 @@
+import LogtopTestSupport
 import Foundation
 import Synchronization
 import Testing

@@ -67,9 +67,12 @@ public struct TestPeerError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// Runs a tool found on PATH, returning its exit status and combined output.
+/// Runs a tool found on PATH (or given by its path), returning its exit status and output: standard
+/// output and error together, or standard output alone when `stderr` is false. With a `timeout` (seconds)
+/// a tool still running then is terminated and the status is -1.
 @discardableResult
-public func runTool(_ args: [String], in dir: String? = nil, environment: [String: String]? = nil) -> (Int32, String) {
+public func runTool(_ args: [String], in dir: String? = nil, environment: [String: String]? = nil,
+                    stderr: Bool = true, timeout: Double? = nil) -> (Int32, String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = args
@@ -77,10 +80,16 @@ public func runTool(_ args: [String], in dir: String? = nil, environment: [Strin
     if let environment { p.environment = environment }
     let out = Pipe()
     p.standardOutput = out
-    p.standardError = out
+    p.standardError = stderr ? out : FileHandle.nullDevice
     p.standardInput = FileHandle.nullDevice
     do { try p.run() } catch { return (-1, "cannot run \(args[0]): \(error)") }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
+    let collected = TextCollector(out.fileHandleForReading)
+    if let timeout, !waitUntil(timeout, { !p.isRunning }) {
+        p.terminate()
+        p.waitUntilExit()
+        return (-1, collected.text)
+    }
     p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    _ = waitUntil(5) { collected.finished }
+    return (p.terminationStatus, collected.text)
 }

@@ -4,7 +4,7 @@ import LogtopCore
 /// What the local analyzer and the merged view do alike around their engine: apply the front end's
 /// commands, tick event time on with the wall clock, publish alerts and closed reports, hand snapshots
 /// over, and conclude.
-struct EngineDriver {
+struct EngineDriver: Sendable {
     var engine: AnalysisEngine
     let handOver: AnalyzerHandOver
     let alerts: AlertPublisher
@@ -19,6 +19,10 @@ struct EngineDriver {
         self.alerts = alerts
         snapshotInterval = Double(snapshotIntervalMs) / 1000
     }
+
+    /// Reads what the alerts topic already holds (see `AlertPublisher.readPublished`): the first act of
+    /// an analyzer, on its own thread.
+    func start() { alerts.readPublished() }
 
     /// Applies the rule commands the front end queued; true when there were any.
     mutating func applyCommands() -> Bool {

@@ -9,14 +9,11 @@ struct LocalAnalyzer: Analyzer {
     let consumer: LogConsumer
     let writer: LogWriter
     let lifecycle: LifecycleCell
-    let handOver: AnalyzerHandOver
-    let alerts: AlertPublisher
-    let config: PipelineConfig
+    let driver: EngineDriver
 
     func run() {
-        var driver = EngineDriver(config: config.engine, handOver: handOver, alerts: alerts,
-                                  snapshotIntervalMs: config.snapshotIntervalMs)
-        alerts.readPublished()
+        var driver = driver
+        driver.start()
         var drainDeadline: Double?
         let runID = writer.runID
         while true {

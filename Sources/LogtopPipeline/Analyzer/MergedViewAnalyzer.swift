@@ -8,14 +8,11 @@ import LogtopKafka
 struct MergedViewAnalyzer: Analyzer {
     let consumer: LogConsumer
     let lifecycle: LifecycleCell
-    let handOver: AnalyzerHandOver
-    let alerts: AlertPublisher
-    let config: PipelineConfig
+    let driver: EngineDriver
 
     func run() {
-        var driver = EngineDriver(config: config.engine, handOver: handOver, alerts: alerts,
-                                  snapshotIntervalMs: config.snapshotIntervalMs)
-        alerts.readPublished()
+        var driver = driver
+        driver.start()
         var merge = MergeLedger()
         var stopDeadline: Double?
         var idlePolls = 0
@@ -38,10 +35,10 @@ struct MergedViewAnalyzer: Analyzer {
             _ = driver.applyCommands()
             driver.tickIfDue(now: now)
             if driver.snapshotIfDue(now: now, soon: taken > 0) {
-                handOver.publish(merge: merge.current(nowMs: Int64(now * 1000)))
+                driver.handOver.publish(merge: merge.current(nowMs: Int64(now * 1000)))
             }
         }
-        handOver.publish(merge: merge.current(nowMs: Int64(Date().timeIntervalSince1970 * 1000)))
+        driver.handOver.publish(merge: merge.current(nowMs: Int64(Date().timeIntervalSince1970 * 1000)))
         driver.conclude()
     }
 }
