@@ -5,7 +5,8 @@
 #   - a CA (key kept only in the volume) and a broker key + certificate signed by it, valid for
 #     localhost, 127.0.0.1 and kafka, in a PKCS12 keystore with a random password;
 # Every start:
-#   - the JAAS file with the user from .env (so a changed password applies on the next `up`),
+#   - the JAAS file with the user from .env (the broker reads it only when it starts: after changing the
+#     password, `docker compose down && docker compose up -d`; a plain `up` leaves a running broker as it is),
 #   - client.properties for the healthcheck (a SASL_SSL client on localhost:9093),
 #   - the CA certificate (public) copied to $CA_OUT_DIR, i.e. ./secrets/ca.crt on the host, where
 #     logtop looks for it by default.

@@ -294,11 +294,19 @@ def main():
     c.check(expect.get("saslMechanism") in mechanisms, "sasl.enabled.mechanisms has %s" % expect.get("saslMechanism"), str(mechanisms))
 
     published = {}
+    bound = {}
     for port in kafka.get("ports") or []:
-        port = str(port) if not isinstance(port, dict) else "%s:%s" % (port.get("published"), port.get("target"))
-        parts = port.split(":")
+        if isinstance(port, dict):
+            port = "%s:%s:%s" % (port.get("host_ip", ""), port.get("published"), port.get("target"))
+        parts = str(port).split(":")
         if len(parts) >= 2:
-            published[int(parts[-1].split("/")[0])] = int(parts[-2])
+            target = int(parts[-1].split("/")[0])
+            published[target] = int(parts[-2])
+            bound[target] = ":".join(parts[:-2])
+    for target, host_ip in sorted(bound.items()):
+        c.check(host_ip in ("127.0.0.1", "localhost", "[::1]"),
+                "container port %d is published on loopback only (the demo credentials must not face the network)" % target,
+                host_ip or "every interface")
     if name in lis:
         c.check(published.get(lis[name][1]) == expect.get("port"),
                 "container port %d of %s is published on host port %s" % (lis[name][1], name, expect.get("port")), str(published))

@@ -13,8 +13,7 @@ import Testing
         let topic = uniqueName("kcat")
         #expect(try cluster.createTopic(topic, partitions: 5))
 
-        let kcat = URL(fileURLWithPath: "/usr/bin/kcat")
-        guard FileManager.default.isExecutableFile(atPath: kcat.path) else { return }
+        let kcat = URL(fileURLWithPath: try requireTool("kcat", package: "kcat"))
         let bootstrap = cluster.bootstrapServers
         let output = try await onThread { () -> String in
             let process = Process()

@@ -5,14 +5,10 @@ import Testing
 /// Drives the real `logtop` binary built by `swift test`.
 @Suite(.serialized) struct BatchCommand {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static var binary: String {
-        if let b = ProcessInfo.processInfo.environment["LOGTOP_BIN"] { return b }
-        return packageRoot.appendingPathComponent(".build/debug/logtop").path
-    }
 
     func launch(_ args: [String], in dir: String, stdin: FileHandle? = nil) throws -> (Process, Pipe) {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.binary)
+        p.executableURL = URL(fileURLWithPath: try logtopBinary())
         p.arguments = args
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
         let err = Pipe()
@@ -30,7 +26,6 @@ import Testing
     }
 
     @Test func sigtermDrainsAndWritesTheTotal() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build logtop first")
         let dir = try scratch()
         let (p, err) = try launch(["--batch", "--rate", "500", "--results-json", "r.jsonl"], in: dir)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
@@ -58,7 +53,6 @@ import Testing
     }
 
     @Test func stdinSourceEndsWhenInputIsExhausted() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build logtop first")
         let dir = try scratch()
         let input = Pipe()
         let (p, _) = try launch(["--batch", "--source", "stdin", "--results-json", "r.jsonl"], in: dir, stdin: input.fileHandleForReading)
@@ -80,7 +74,6 @@ import Testing
     }
 
     @Test func badArgumentsAreExplained() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build logtop first")
         let dir = try scratch()
         for (args, needle) in [(["--batch", "--source", "ftp://x"], "--source ftp://x"),
                                (["--batch", "--scenario", "meteor"], "--scenario meteor"),
@@ -99,7 +92,6 @@ import Testing
 @Suite(.serialized) struct SubcommandCommand {
     /// Options a subcommand shares with the main command reach the subcommand.
     @Test(.timeLimit(.minutes(2))) func subcommandOptionsAreNotLost() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: BatchCommand.binary), "build logtop first")
         let dir = try BatchCommand().scratch()
         let (broker, err) = try BatchCommand().launch(["broker", "--partitions", "3", "--metrics-topic", "m"], in: dir)
         defer { if broker.isRunning { kill(broker.processIdentifier, SIGKILL) } }
@@ -119,12 +111,11 @@ import Testing
     /// scripts/scale-demo.sh: a broker, a generator, three analyzer processes (one killed with
     /// SIGKILL mid-run) and a merged batch view; the script checks merged total == produced.
     @Test(.timeLimit(.minutes(4))) func scaleDemoKillsAnAnalyzerAndTheMergedTotalsStayExact() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: BatchCommand.binary), "build logtop first")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
         p.arguments = [BatchCommand.packageRoot.appendingPathComponent("scripts/scale-demo.sh").path, "20000", "2000"]
         var env = ProcessInfo.processInfo.environment
-        env["LOGTOP"] = BatchCommand.binary
+        env["LOGTOP"] = try logtopBinary()
         p.environment = env
         let out = Pipe()
         p.standardOutput = out

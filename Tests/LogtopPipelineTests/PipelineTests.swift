@@ -141,8 +141,7 @@ import Testing
     }
 
     @Test func kcatReadsTheAlertRecordsLogtopWrote() throws {
-        let kcat = ["/usr/bin/kcat", "/usr/bin/kafkacat"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        let kcatPath = try #require(kcat, "kcat is installed by scripts/setup.sh")
+        let kcatPath = try requireTool("kcat", package: "kcat")
         let pipeline = try Pipeline(config: quickConfig([.generator], rate: 300, scenario: .flood))
         defer { pipeline.finish(drainTimeout: 5) }
         var seen: [AlertEvent] = []

@@ -118,18 +118,15 @@ import Testing
     /// The dashboard (no --batch) in a real terminal, on the embedded cluster and against a SASL broker
     /// that refuses the password: no screen may show it.
     @Test func theScreenInATerminal() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
-            Issue.record("tmux is missing (scripts/setup.sh installs it)")
-            return
-        }
+        let tmuxPath = try requireTool("tmux", package: "tmux")
         let certs = try TestCertificates.shared.get()
         let broker = try SecurityTestPeer.fakeBroker(users: ["admin": canary], cert: certs.localhost, key: certs.key)
         for (extra, password) in [([String](), canary), (["--brokers", "localhost:\(broker.port)", "--ca", certs.ca], canary + "-wrong")] {
             let dir = try LogtopRun.scratch()
             let socket = "logtop-canary-\(UUID().uuidString.prefix(8))"
-            let tmux = ["/usr/bin/tmux", "-L", socket, "-f", "/dev/null"]
+            let tmux = [tmuxPath, "-L", socket, "-f", "/dev/null"]
             let command = (["env", "KAFKA_USERNAME=admin", "KAFKA_PASSWORD=\(password)", "TERM=xterm-256color", "LANG=C.UTF-8",
-                            LogtopRun.binary, "--rate", "100"] + extra).map(shellQuote).joined(separator: " ")
+                            try LogtopRun.binary, "--rate", "100"] + extra).map(shellQuote).joined(separator: " ")
             // The password is in tmux's command (the test's doing: it stands for the user's shell), never in
             // logtop's own command line, which is checked below.
             let script = "cd \(shellQuote(dir)) && \(command); echo EXITED-$?; exec sleep 120"
@@ -164,13 +161,7 @@ func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", w
 final class LogtopRun {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
-    /// LOGTOP_BIN, else the `logtop` built beside this test bundle, else `.build/debug/logtop`.
-    static var binary: String {
-        if let b = ProcessInfo.processInfo.environment["LOGTOP_BIN"] { return b }
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("logtop").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        return packageRoot + "/.build/debug/logtop"
-    }
+    static var binary: String { get throws { try logtopBinary() } }
 
     let process = Process()
     let dir: String
@@ -189,9 +180,8 @@ final class LogtopRun {
     }
 
     init(_ args: [String], env: [String: String] = [:], in dir: String? = nil) throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build logtop first (\(Self.binary))")
         self.dir = try dir ?? Self.scratch()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.executableURL = URL(fileURLWithPath: try Self.binary)
         process.arguments = args
         process.currentDirectoryURL = URL(fileURLWithPath: self.dir)
         // A clean environment: nothing of the developer's Kafka settings leaks into the run.
@@ -205,7 +195,7 @@ final class LogtopRun {
         err = TextCollector(e.fileHandleForReading)
         try process.run()
         // Once exec is done, /proc/PID/cmdline names logtop (before, it is the forked test process).
-        let pid = process.processIdentifier, name = URL(fileURLWithPath: Self.binary).lastPathComponent
+        let pid = process.processIdentifier, name = URL(fileURLWithPath: try Self.binary).lastPathComponent
         var cmd = "", env = ""
         _ = waitUntil(5) { [process] in
             cmd = Self.procText(pid, "cmdline")

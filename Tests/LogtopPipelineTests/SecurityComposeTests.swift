@@ -40,7 +40,8 @@ import Testing
     @Test func theCheckCatchesDrift() throws {
         let original = try String(contentsOfFile: Self.root + "/docker-compose.yml", encoding: .utf8)
         let mutations: [(String, String, String)] = [
-            ("\"9093:9093\"", "\"9094:9093\"", "published on host port \(ComposeKafkaDefaults.port)"),
+            ("\"127.0.0.1:9093:9093\"", "\"127.0.0.1:9094:9093\"", "published on host port \(ComposeKafkaDefaults.port)"),
+            ("\"127.0.0.1:9093:9093\"", "\"9093:9093\"", "published on loopback only"),
             ("./secrets:/ca-out", "./certs:/ca-out", "the CA lands at logtop's default CA path"),
             ("KAFKA_SASL_ENABLED_MECHANISMS: PLAIN", "KAFKA_SASL_ENABLED_MECHANISMS: SCRAM-SHA-512", "sasl.enabled.mechanisms has PLAIN"),
             ("SASL_SSL://localhost:9093", "SASL_SSL://127.0.0.2:9093", "is advertised as localhost:9093"),
@@ -48,7 +49,7 @@ import Testing
             ("${KAFKA_PASSWORD:?", "${KAFKA_PASS:?", "takes the users from .env"),
             ("KAFKA_SSL_KEYSTORE_FILENAME: kafka.keystore.p12", "KAFKA_SSL_KEYSTORE_FILENAME: broker.jks", "KAFKA_SSL_KEYSTORE_FILENAME names a file"),
             ("\"localhost:9093\",", "\"localhost:19092\",", "the healthcheck uses the SASL_SSL listener"),
-            ("- \"9093:9093\"", "- \"9093:9093\"\n      - \"19092:19092\"", "published listener INTERNAL is encrypted"),
+            ("- \"127.0.0.1:9093:9093\"", "- \"127.0.0.1:9093:9093\"\n      - \"127.0.0.1:19092:19092\"", "published listener INTERNAL is encrypted"),
         ]
         let dir = try LogtopRun.scratch()
         try FileManager.default.createDirectory(atPath: dir + "/docker", withIntermediateDirectories: true)
@@ -71,9 +72,9 @@ import Testing
     /// its CA and broker certificate, with the `.env` credentials and logtop's defaults (no --ca, no
     /// --username: `./secrets/ca.crt` and `./.env`), give a SASL_SSL connection with host-name verification
     /// to a SASL/PLAIN peer presenting that certificate.
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/keytool"), "keytool (a JRE) is not installed"),
-          .timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(5)))
     func theComposeCertificatesWorkWithLogtopsDefaults() throws {
+        _ = try requireTool("keytool", package: "default-jre-headless")
         let work = try LogtopRun.scratch()
         let volume = work + "/kafka-secrets", project = work + "/project"
         let password = "compose-canary-" + UUID().uuidString.prefix(8).lowercased()

@@ -2,24 +2,12 @@ import LogtopTestSupport
 import Foundation
 import Testing
 
-/// The `logtop` binary built with these tests: next to the test bundle (whatever the scratch path),
-/// or `LOGTOP_BIN`.
-func logtopBinary() -> String {
-    if let b = ProcessInfo.processInfo.environment["LOGTOP_BIN"] { return b }
-    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-    for _ in 0..<3 {
-        let candidate = dir.appendingPathComponent("logtop").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        dir = dir.deletingLastPathComponent()
-    }
-    return BatchCommand.binary
-}
 
 /// Drives `logtop --source ...` and `logtop generate --listen` as processes.
 @Suite(.serialized) struct SourceCommands {
     func launch(_ args: [String], in dir: String) throws -> (Process, TextCollector) {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: logtopBinary())
+        p.executableURL = URL(fileURLWithPath: try logtopBinary())
         p.arguments = args
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
         let err = Pipe()
@@ -37,7 +25,6 @@ func logtopBinary() -> String {
     }
 
     @Test func generateListenFeedsLogtopOverTCP() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: logtopBinary()), "build logtop first")
         let dir = try temporaryDirectory()
         let (gen, genErr) = try launch(["generate", "--listen", "127.0.0.1:0", "--rate", "300"], in: dir)
         defer { if gen.isRunning { gen.terminate() } }
@@ -64,7 +51,6 @@ func logtopBinary() -> String {
     }
 
     @Test func followWaitsForAMissingFileAndReadsItWhenItAppears() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: logtopBinary()), "build logtop first")
         let dir = try temporaryDirectory()
         let (run, runErr) = try launch(["--batch", "--source", "file:later.log", "--follow", "--duration", "7s",
                                         "--results-json", "r.jsonl"], in: dir)
@@ -85,7 +71,6 @@ func logtopBinary() -> String {
     }
 
     @Test func followFlagsAreChecked() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: logtopBinary()), "build logtop first")
         let dir = try temporaryDirectory()
         for (args, needle) in [(["--batch", "--source", "file:x.log", "--from-end"], "add --follow"),
                                (["--batch", "--source", "file:x.log", "--follow", "--from-start", "--from-end"], "exclude each other"),

@@ -9,7 +9,7 @@ import Testing
 ///
 /// The binary is `LOGTOP_BIN` if set, else the `logtop` next to the test bundle (same build directory),
 /// else `.build/debug/logtop` under the package root.
-@Suite("Dashboard end to end (tmux)", .serialized, .enabled(if: TmuxSession.available, "tmux is not installed (scripts/setup.sh installs it)"))
+@Suite("Dashboard end to end (tmux)", .serialized)
 struct DashboardEndToEndTests {
     /// Generous: two cores shared with the rest of the test suite and an embedded Kafka cluster.
     static let deadline: Double = 60
@@ -314,24 +314,11 @@ final class TmuxSession {
     let directory: String
     private var closed = false
 
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: tmuxPath) }
-    static let tmuxPath = ["/usr/bin/tmux", "/usr/local/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/tmux"
+    /// tmux, or a failure naming the package.
+    static var tmuxPath: String { get throws { try requireTool("tmux", package: "tmux") } }
 
     /// The logtop binary under test.
-    static func binary() throws -> String {
-        let fm = FileManager.default
-        if let env = ProcessInfo.processInfo.environment["LOGTOP_BIN"], !env.isEmpty { return env }
-        if let exe = try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            let sibling = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("logtop").path
-            if fm.isExecutableFile(atPath: sibling) { return sibling }
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let fallback = root.appendingPathComponent(".build/debug/logtop").path
-        guard fm.isExecutableFile(atPath: fallback) else {
-            throw TmuxError("logtop binary not found: build it (swift build) or set LOGTOP_BIN")
-        }
-        return fallback
-    }
+    static func binary() throws -> String { try logtopBinary() }
 
     init(width: Int, height: Int, logtopArguments: [String], lang: String = "C.UTF-8") throws {
         let bin = try Self.binary()
@@ -358,7 +345,7 @@ final class TmuxSession {
 
     @discardableResult
     func run(_ args: [String], capture: Bool = true) throws -> String {
-        let argv = [Self.tmuxPath, "-L", socket, "-f", "/dev/null"] + args
+        let argv = [try Self.tmuxPath, "-L", socket, "-f", "/dev/null"] + args
         let (status, text) = try Self.spawn(argv, capture: capture)
         guard status == 0 else { throw TmuxError("tmux \(args.joined(separator: " ")): exit \(status): \(text)") }
         return text
