@@ -18,7 +18,7 @@ public final class Pipeline: Sendable {
     /// `127.0.0.1:PORT` of the embedded cluster, or the configured bootstrap servers.
     public let brokerAddress: String
     public let embedded: Bool
-    private let kafka: KafkaConnection
+    let kafka: KafkaConnection
     private let lifecycle = LifecycleCell()
     private let writer: LogWriter
     private let alerts: AlertPublisher

@@ -101,6 +101,7 @@ final class RawClient {
         // The wait doubles up to the cap: later attempts are announced about 200 ms ahead.
         let waits = probe.states.withLock { $0 }.compactMap { s -> Double? in if case .reconnecting(let at) = s { return at } else { return nil } }
         #expect(waits.count >= 4)
+        #expect(zip(waits, waits.dropFirst()).allSatisfy { $0 < $1 }, "each attempt is announced after the previous one")
         #expect(probe.connections == 0)
         // And it connects as soon as a server appears.
         let server = try LineServer(host: "127.0.0.1", port: port)
@@ -148,5 +149,25 @@ final class RawClient {
             while let got = slow.readAvailable(timeoutMs: 20) { if got.isEmpty { return false } }
             return true
         })
+    }
+}
+
+/// The reconnection schedule the README promises, with the defaults users get.
+@Suite struct ReconnectSchedule {
+    @Test func theDefaultsWait250msDoublingTo5s() {
+        let config = PipelineConfig()
+        var backoff = ReconnectBackoff(initialMs: config.reconnectInitialMs, maxMs: config.reconnectMaxMs)
+        #expect((0..<8).map { _ in backoff.nextWaitMs() } == [250, 500, 1_000, 2_000, 4_000, 5_000, 5_000, 5_000])
+        backoff.reset()
+        #expect(backoff.nextWaitMs() == 250, "a connection that delivered data starts the schedule again")
+    }
+
+    @Test func oddSettingsStaySane() {
+        var zero = ReconnectBackoff(initialMs: 0, maxMs: 0)
+        let zeros: [Int] = [zero.nextWaitMs(), zero.nextWaitMs()]
+        #expect(zeros == [1, 1])
+        var inverted = ReconnectBackoff(initialMs: 300, maxMs: 100)
+        let waits: [Int] = [inverted.nextWaitMs(), inverted.nextWaitMs()]
+        #expect(waits == [300, 300])
     }
 }

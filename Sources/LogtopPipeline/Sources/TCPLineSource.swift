@@ -37,7 +37,7 @@ public final class TCPLineSource {
     /// `.connecting`, `.connected` and `.reconnecting(at:)`.
     public func run(shouldStop: () -> Bool, state: (SourceState) -> Void,
                     line: (UnsafeBufferPointer<UInt8>) -> Bool) {
-        var backoff = initialBackoffMs
+        var backoff = ReconnectBackoff(initialMs: initialBackoffMs, maxMs: maxBackoffMs)
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         while !shouldStop() {
             state(.connecting)
@@ -47,11 +47,10 @@ public final class TCPLineSource {
                 let (delivered, keepGoing) = readUntilClosed(fd, &buffer, shouldStop: shouldStop, line: line)
                 close(fd)
                 if !keepGoing { return }
-                if delivered { backoff = initialBackoffMs }
+                if delivered { backoff.reset() }
             }
             if shouldStop() { return }
-            let wait = backoff
-            backoff = min(maxBackoffMs, backoff * 2)
+            let wait = backoff.nextWaitMs()
             state(.reconnecting(at: Date().timeIntervalSince1970 + Double(wait) / 1000))
             let until = DispatchTime.now().uptimeNanoseconds + UInt64(wait) * 1_000_000
             while !shouldStop() {
