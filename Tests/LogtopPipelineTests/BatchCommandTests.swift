@@ -27,12 +27,13 @@ import Testing
 
     @Test func sigtermDrainsAndWritesTheTotal() throws {
         let dir = try scratch()
-        let (p, err) = try launch(["--batch", "--rate", "500", "--results-json", "r.jsonl"], in: dir)
+        let (p, err) = try launch(["--batch", "--rate", "500", "--results-json", "r.jsonl", "--progress", "0.5s"], in: dir)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         let results = dir + "/results.txt"
         let collected = TextCollector(err.fileHandleForReading)
-        // Running once it has said where Kafka is; the results file exists from the start.
-        #expect(waitUntil(20) { collected.text.contains("embedded Kafka broker") })
+        // Running, and analysing (--progress prints its status line even without a terminal).
+        #expect(waitUntil(30) { collected.text.range(of: #"progress: lines [1-9][0-9]{2,}"#, options: .regularExpression) != nil },
+                "\(collected.text)")
         #expect(p.isRunning)
         kill(p.processIdentifier, SIGTERM)
         #expect(waitUntil(30) { !p.isRunning })
@@ -50,6 +51,16 @@ import Testing
         let kafka = try #require(lines.last)
         #expect(kafka.hasPrefix("{\"type\":\"kafka\""))
         #expect(text.contains("\nkafka           produced "))
+        // Drained, not just stopped: every line produced was delivered and analysed.
+        let record = { (line: Substring) throws -> [String: Any] in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        let delivery = try record(kafka)
+        let total = try record(try #require(lines.first { $0.hasPrefix("{\"type\":\"total\"") }))
+        let produced = try #require(delivery["produced"] as? Int), delivered = try #require(delivery["delivered"] as? Int)
+        #expect(produced > 0 && produced == delivered && delivery["failed"] as? Int == 0 && delivery["lost"] as? Int == 0, "\(delivery)")
+        let analysed = try #require(total["requests"] as? Int) + (try #require(total["malformed"] as? Int))
+        #expect(analysed == delivered, "analysed \(analysed) of \(delivered) delivered")
     }
 
     @Test func stdinSourceEndsWhenInputIsExhausted() throws {
