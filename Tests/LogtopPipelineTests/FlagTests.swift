@@ -139,3 +139,67 @@ import Testing
         #expect(missing != 0 && said.contains("nowhere.env"))
     }
 }
+
+/// Several processes on one `logtop broker`: `--topic`, `--group`, `--alerts-topic`, `--view local`
+/// and `--no-publish-alerts` each change what a run reads or writes.
+@Suite(.serialized) struct SharedBrokerFlagTests {
+    @Test(.timeLimit(.minutes(3))) func topicGroupViewAndAlertsTopicAreTheOnesUsed() throws {
+        let flags = FlagTests()
+        let dir = try flags.scratch()
+        let broker = Process()
+        broker.executableURL = URL(fileURLWithPath: try logtopBinary())
+        broker.arguments = ["broker", "--topic", "weblogs", "--alerts-topic", "myalerts", "--partitions", "4"]
+        broker.currentDirectoryURL = URL(fileURLWithPath: dir)
+        broker.environment = ["PATH": "/usr/bin:/bin", "HOME": dir]
+        let err = Pipe()
+        broker.standardError = err
+        broker.standardOutput = FileHandle.nullDevice
+        let said = TextCollector(err.fileHandleForReading)
+        try broker.run()
+        defer { if broker.isRunning { kill(broker.processIdentifier, SIGTERM); broker.waitUntilExit() } }
+        #expect(waitUntil(20) { said.text.contains("embedded Kafka broker at ") })
+        let address = try #require(said.text.split(separator: "\n").first { $0.hasPrefix("embedded Kafka broker at ") }?
+            .split(separator: " ").last.map(String.init))
+        let kafka = ["--brokers", address, "--no-create-topics"]
+
+        // 12 s of traffic with a flooding client, into `weblogs` only.
+        let (generated, genSaid) = try flags.logtop(["generate"] + kafka + ["--topic", "weblogs", "--rate", "500", "--count", "6000",
+                                                                          "--scenario", "flood"], in: dir)
+        #expect(generated == 0 && genSaid.contains("6000 produced, 6000 delivered, 0 failed"), "\(genSaid)")
+
+        func view(_ extra: [String]) throws -> [String: Any] {
+            let json = dir + "/v.jsonl"
+            try? FileManager.default.removeItem(atPath: json)
+            let (status, stderr) = try flags.logtop(["--batch", "--source", "none", "--duration", "10s", "--results", "v.txt",
+                                                     "--results-json", "v.jsonl"] + kafka + extra, in: dir)
+            #expect(status == 0, "\(stderr)")
+            let records = try flags.jsonRecords(json)
+            var out = try #require(records.first { $0["type"] as? String == "total" })
+            out["kafka"] = records.last
+            return out
+        }
+        // A local view of `weblogs` in group g1 analyses all of it, and publishes its alerts to `myalerts`.
+        let first = try view(["--view", "local", "--topic", "weblogs", "--group", "g1", "--alerts-topic", "myalerts"])
+        #expect(first["requests"] as? Int == 6000)
+        let published = ((first["kafka"] as? [String: Any])?["alerts_published"] as? Int) ?? 0
+        #expect(published > 0, "the flood fires client_flood: \(String(describing: first["kafka"]))")
+        let kcat = try requireTool("kcat", package: "kcat")
+        let (_, onTopic) = runTool([kcat, "-b", address, "-t", "myalerts", "-C", "-o", "beginning", "-e", "-q"], stderr: false, timeout: 20)
+        #expect(onTopic.contains("\"rule\":\"client_flood\""), "the alerts are on myalerts: \(onTopic)")
+        let (_, defaultTopic) = runTool([kcat, "-b", address, "-t", "alerts", "-C", "-o", "beginning", "-e", "-q"], stderr: false, timeout: 20)
+        #expect(defaultTopic.isEmpty, "nothing was written to the default alerts topic: \(defaultTopic)")
+        // g1 has committed everything: the same group has nothing left.
+        let again = try view(["--view", "local", "--topic", "weblogs", "--group", "g1", "--alerts-topic", "myalerts"])
+        #expect(again["requests"] as? Int == 0)
+        // Another group reads it all again; without publishing, nothing more reaches myalerts.
+        let second = try view(["--view", "local", "--topic", "weblogs", "--group", "g2", "--alerts-topic", "myalerts",
+                               "--no-publish-alerts"])
+        #expect(second["requests"] as? Int == 6000)
+        #expect(((second["kafka"] as? [String: Any])?["alerts_published"] as? Int) == 0)
+        let (_, after) = runTool([kcat, "-b", address, "-t", "myalerts", "-C", "-o", "beginning", "-e", "-q"], stderr: false, timeout: 20)
+        #expect(after.split(separator: "\n").count == onTopic.split(separator: "\n").count)
+        // The default topic `logs` holds nothing, and the default view (merged) does not read `weblogs`.
+        let merged = try view(["--topic", "weblogs", "--group", "g3"])
+        #expect(merged["requests"] as? Int == 0)
+    }
+}
