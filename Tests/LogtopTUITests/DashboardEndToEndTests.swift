@@ -86,6 +86,58 @@ struct DashboardEndToEndTests {
         #expect(TmuxSession.cooked(try t.terminalModes()))
     }
 
+    /// The keys that reach the running system, pressed in the real binary: a firing rule resolves once
+    /// its threshold is raised above its value, a disabled rule stays quiet when lowered again and fires
+    /// once enabled, `+`/`-` change the generator's rate by the factor shown; `--window` sets the
+    /// window shown. SIGHUP then restores the terminal.
+    @Test(.timeLimit(.minutes(5)))
+    func thresholdRuleAndRateKeysReachTheAnalyzerAndTheGenerator() throws {
+        let t = try TmuxSession(width: 130, height: 45, logtopArguments: ["--rate", "300", "--scenario", "errors", "--window", "20s"])
+        defer {
+            if let pid = t.logtopPID() { kill(pid, SIGKILL) }
+            t.close()
+        }
+        func firings(_ screen: String) -> Int {
+            screen.split(separator: "\n").filter { $0.contains("FIRING") && $0.contains("error_rate") }.count
+        }
+        let firing = try t.wait("error_rate firing", timeout: 90) { $0.contains("1 firing") && firings($0) == 1 }
+        #expect(firing.contains("window 20 s"), "--window reaches the title bar")
+        #expect(firing.contains("Status codes") && firing.contains("─ 20 s ─"), "and the status pane's window")
+        // Tab walks the seven rules round to error_rate again.
+        for _ in 0..<7 { t.send("Tab") }
+        try t.wait("error_rate selected", timeout: Self.deadline) { $0.contains("rule ◂ error_rate ▸") }
+        // 39 % of 5xx: raise the threshold from 5 % to 60 % (resolves below 60 × 0.8 = 48 %).
+        t.send(contentsOf: Array(repeating: "Up", count: 55))
+        try t.wait("the new threshold in the rules pane", timeout: Self.deadline) { $0.contains("error_rate      ≥ 60 %") }
+        try t.wait("error_rate resolved", timeout: 60) { screen in
+            screen.split(separator: "\n").contains { $0.contains("resolved") && $0.contains("error_rate") } && screen.contains("none firing")
+        }
+        // Disabled, then back to 5 %: it stays quiet.
+        t.send("e")
+        try t.wait("the rule off", timeout: Self.deadline) { $0.contains(" off") }
+        t.send(contentsOf: Array(repeating: "Down", count: 55))
+        let lowered = try t.wait("the threshold back at 5 %", timeout: Self.deadline) { $0.contains("error_rate      ≥ 5 %") }
+        #expect(firings(lowered) == 1)
+        #expect(!(try t.waitIf(timeout: 12) { firings($0) > 1 }), "a disabled rule fired")
+        // Enabled again: it fires again.
+        t.send("e")
+        try t.wait("error_rate firing again", timeout: 90) { firings($0) == 2 }
+
+        // Rate keys: 300 → 375 (+), then 375 → 300 → 240 (-, -): shown and applied by the generator.
+        t.send("+")
+        try t.wait("generator at 375/s", timeout: Self.deadline) { $0.contains("generator 375/s") }
+        t.send("-")
+        t.send("-")
+        try t.wait("generator at 240/s", timeout: Self.deadline) { $0.contains("generator 240/s") && $0.contains("generation rate 240 lines/s") }
+
+        let pid = try #require(t.logtopPID())
+        kill(pid, SIGHUP)
+        let end = try t.wait("the shell after SIGHUP", timeout: Self.deadline) { $0.contains("EXITED-") }
+        #expect(end.contains("EXITED-0"))
+        #expect(!end.contains("Request rate"), "curses screen left behind:\n\(end)")
+        #expect(TmuxSession.cooked(try t.terminalModes()))
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func ctrlCRestoresTheTerminalAndASCIIUnderLangC() throws {
         let t = try TmuxSession(width: 90, height: 26, logtopArguments: ["--rate", "100"], lang: "C")
@@ -362,7 +414,15 @@ final class TmuxSession {
     func capture() -> String { (try? run(["capture-pane", "-p", "-t", "0"])) ?? "" }
 
     /// Keys in tmux notation ("q", "Escape", "C-c").
-    func send(_ keys: String...) { _ = try? run(["send-keys", "-t", "0"] + keys) }
+    func send(_ keys: String...) { send(contentsOf: keys) }
+
+    func send(contentsOf keys: [String]) { _ = try? run(["send-keys", "-t", "0"] + keys) }
+
+    /// Whether `condition` holds on some screen within `timeout` seconds (for checks that something
+    /// does NOT happen within a bounded time).
+    func waitIf(timeout: Double, _ condition: (String) -> Bool) throws -> Bool {
+        (try? wait("", timeout: timeout, condition)) != nil
+    }
 
     func resize(width: Int, height: Int) {
         _ = try? run(["resize-window", "-t", "0", "-x", String(width), "-y", String(height)])
