@@ -57,8 +57,15 @@ import Testing
         defer { pipeline.finish(drainTimeout: 5) }
         #expect(waitUntil(20) { pipeline.status().generator.generated > 100 })
         pipeline.send(.setPaused(true))
-        usleep(100_000)
-        let atPause = pipeline.status().generator.generated
+        #expect(pipeline.status().generator.paused)
+        // The generator reads its settings before each 5 ms tick: wait until its count holds.
+        var atPause = -1
+        #expect(waitUntil(10) {
+            let before = pipeline.status().generator.generated
+            Thread.sleep(forTimeInterval: 0.05)
+            atPause = pipeline.status().generator.generated
+            return atPause == before
+        })
         #expect(waitUntil(20) { pipeline.status().snapshot.linesSeen >= atPause })
         // While paused nothing more is generated (checked over a bounded wait).
         #expect(!waitUntil(1) { pipeline.status().generator.generated > atPause })

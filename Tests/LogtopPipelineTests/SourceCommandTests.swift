@@ -52,7 +52,7 @@ import Testing
 
     @Test func followWaitsForAMissingFileAndReadsItWhenItAppears() throws {
         let dir = try temporaryDirectory()
-        let (run, runErr) = try launch(["--batch", "--source", "file:later.log", "--follow", "--duration", "7s",
+        let (run, runErr) = try launch(["--batch", "--source", "file:later.log", "--follow", "--progress", "0.5s",
                                         "--results-json", "r.jsonl"], in: dir)
         #expect(waitUntil(20) { runErr.text.contains("embedded Kafka broker") })
         #expect(run.isRunning)
@@ -61,9 +61,13 @@ import Testing
             lines += "10.1.0.\(i % 7) - - [26/Nov/2026:09:00:\(String(format: "%02d", i / 10)) +0000] \"GET /f\(i % 3) HTTP/1.1\" \(i % 4 == 0 ? 404 : 200) 5 \"-\" \"t\"\n"
         }
         try lines.write(toFile: dir + "/later.log", atomically: false, encoding: .utf8)
-        #expect(waitUntil(60) { !run.isRunning })
+        // Every line analysed (the progress line says so), and the run goes on: following never ends it.
+        #expect(waitUntil(60) { runErr.text.contains("progress: lines 400 ") }, "\(runErr.text)")
+        #expect(run.isRunning)
+        kill(run.processIdentifier, SIGTERM)
+        #expect(waitUntil(30) { !run.isRunning })
         #expect(run.terminationStatus == 0, "\(runErr.text)")
-        #expect(runErr.text.contains("duration reached"))   // following never ends the run by itself
+        #expect(runErr.text.contains("signal"))
         let total = try totalJSON(dir + "/r.jsonl")
         #expect(total.contains("\"requests\":400"), "\(total)")
         #expect(total.contains("\"404\":100"))
