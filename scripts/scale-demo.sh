@@ -35,8 +35,8 @@ for m in a b c; do
   member_pid[$m]=$!
   pids+=($!)
 done
-seconds=$(( lines / rate + 40 ))
-"$LOGTOP" --batch --source none "${kafka[@]}" --duration "${seconds}s" --interval 10s \
+# The view runs until it has merged every delivered line (its progress line says so), then is stopped.
+"$LOGTOP" --batch --source none "${kafka[@]}" --interval 10s --progress 1s \
   --results "$work/results.txt" --results-json "$work/results.json" >"$work/view.log" 2>&1 &
 view=$!
 pids+=($view)
@@ -53,7 +53,11 @@ echo "scale-demo: killing analyzer b (SIGKILL) at $(( $(date +%s) - start )) s: 
 wait "$gen"
 delivered="$(grep -o '[0-9]* delivered' "$work/generate.log" | head -1 | cut -d' ' -f1)"
 echo "scale-demo: generator done in $(( $(date +%s) - start )) s: $delivered lines delivered"
-echo "scale-demo: the merged view runs until $seconds s after its start..."
+echo "scale-demo: waiting (up to 120 s) until the merged view has counted $delivered lines..."
+grep_view() { grep -q "progress: lines $delivered |" "$work/view.log" 2>/dev/null; }
+deadline=$(( $(date +%s) + 120 ))
+until grep_view || (( $(date +%s) >= deadline )); do sleep 0.5; done
+kill -TERM "$view" 2>/dev/null || true
 wait "$view" || true
 
 total="$(grep '"type":"total"' "$work/results.json" | grep -o '"requests":[0-9]*' | head -1 | cut -d: -f2)"
