@@ -1,3 +1,4 @@
+import Foundation
 import LogtopCore
 import Testing
 @testable import LogtopTUI
@@ -144,5 +145,85 @@ struct KeyMapTests {
             #expect(help.contains(b.label))
         }
         #expect(help.contains("1-6"))
+    }
+}
+
+/// The README's key list is the promise: every key it names does what it says there, and the help
+/// overlay shows it. (Checked against the README, not against the key table's own help.)
+@Suite struct READMEKeysTests {
+    static let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("README.md").path
+
+    /// The backticked keys of the README's "Keys:" paragraph, ranges such as `1`–`6` expanded.
+    static func readmeKeys() throws -> [String] {
+        let text = try String(contentsOfFile: readme, encoding: .utf8)
+        let start = try #require(text.range(of: "\nKeys: "))
+        let paragraph = String(text[start.upperBound...].prefix { _ in true }).components(separatedBy: "\n\n")[0]
+        let sentence = paragraph.components(separatedBy: ". Colours")[0]
+        var keys: [String] = []
+        var rest = Substring(sentence)
+        while let open = rest.firstIndex(of: "`"), let close = rest[rest.index(after: open)...].firstIndex(of: "`") {
+            let key = String(rest[rest.index(after: open)..<close])
+            let after = rest[rest.index(after: close)...]
+            if after.hasPrefix("–`"), let first = Int(key), let endClose = after.dropFirst(2).firstIndex(of: "`"),
+               let last = Int(after[after.index(after.startIndex, offsetBy: 2)..<endClose]) {
+                keys += (first...last).map(String.init)
+                rest = after[after.index(after: endClose)...]
+                continue
+            }
+            keys.append(key)
+            rest = after
+        }
+        return keys
+    }
+
+    static func key(_ name: String) -> Key {
+        switch name {
+        case "Tab": return .tab
+        case "↑": return .up
+        case "↓": return .down
+        case "F1": return .function(1)
+        default: return .char(Character(name))
+        }
+    }
+
+    @Test func everyKeyOfTheREADMEDoesWhatItSays() throws {
+        let keys = try Self.readmeKeys()
+        #expect(Set(keys) == ["p", "+", "-", "Tab", "↑", "↓", "e", "1", "2", "3", "4", "5", "6", "0", "f", "c", "?", "h", "F1", "q"],
+                "the README's key list changed: \(keys)")
+        let feed = liveFeed(Fixtures.normal)
+        let start = DashboardState()
+        for name in keys {
+            let (s, commands) = KeyMap.handle(Self.key(name), state: start, feed: feed)
+            switch name {
+            case "p": #expect(commands == [.togglePause], "p pauses/resumes the generator")
+            case "+": #expect(commands.count == 1 && { if case .scaleRate(let f) = commands[0] { return f > 1 } else { return false } }())
+            case "-": #expect(commands.count == 1 && { if case .scaleRate(let f) = commands[0] { return f < 1 } else { return false } }())
+            case "Tab": #expect(s.selectedRule != start.selectedRule, "Tab selects another rule")
+            case "↑", "↓":
+                let rule = try #require(feed.snapshot.rules.first { $0.kind == start.selectedRule })
+                guard case .setThreshold(let kind, let value)? = commands.first else { Issue.record("\(name): \(commands)"); continue }
+                #expect(kind == rule.kind && (name == "↑" ? value > rule.threshold : value < rule.threshold))
+            case "e": #expect(commands == [.setRuleEnabled(start.selectedRule, false)], "e disables the enabled rule")
+            case "0": #expect(commands == [.scenario(nil, seconds: nil)], "0 stops the scenario")
+            case "1", "2", "3", "4", "5", "6":
+                // spike, errors, flood, scan, slow, drop, for 60 s, in the README's order.
+                let order: [TrafficScenario] = [.spike, .errors, .flood, .scan, .slow, .drop]
+                #expect(commands == [.scenario(order[Int(name)! - 1], seconds: 60)])
+            case "f": #expect(s.isFrozen, "f freezes the display")
+            case "c": #expect(s.clearedAlerts != nil, "c clears the alert log")
+            case "?", "h", "F1": #expect(s.helpVisible, "\(name) shows help")
+            case "q": #expect(s.quitRequested)
+            default: Issue.record("no expectation for the README's key \(name)")
+            }
+        }
+    }
+
+    @Test func theHelpOverlayListsEveryKeyOfTheREADME() throws {
+        let labels = KeyMap.helpEntries(ascii: false).map(\.keys).joined(separator: " ")
+        for name in try Self.readmeKeys() where Int(name) == nil {
+            #expect(labels.contains(name), "help does not show \(name): \(labels)")
+        }
+        #expect(labels.contains("1-6"))
     }
 }
