@@ -14,8 +14,8 @@ public enum KafkaProbe {
     /// Validates the settings first (`KafkaSettings.validate()`: no SASL/PLAIN password in clear
     /// unless allowed). Fails at once when TLS or SASL fails or the security protocol does not match
     /// the listener, and about `downGraceMs` after the brokers are reported down. The thrown
-    /// `.unreachable` error names the address and carries the classified cause
-    /// (`KafkaError.problem`) with its fix as `hint`. Blocking: call it off the cooperative pool.
+    /// `.unreachable` error names the address and carries the classified cause (`KafkaError.problem`),
+    /// for the caller to word the fix in its users' terms. Blocking: call it off the cooperative pool.
     public static func checkReachable(_ settings: KafkaSettings, timeoutMs: Int = 10_000) throws(KafkaError) -> KafkaClusterInfo {
         guard let address = settings.bootstrapServers, !address.isEmpty else {
             throw KafkaError(kind: .configuration, message: "no Kafka bootstrap servers configured", key: "bootstrap.servers")
@@ -82,6 +82,6 @@ public enum KafkaProbe {
             tlsFailures: events.tlsFailures, timeoutMs: timeoutMs)
         let code = events.errors.last { [.ssl, .authentication, .saslAuthenticationFailed, .resolve, .transport].contains($0.code) }?.code
             ?? (events.errors.isEmpty ? .timedOut : events.errors.last?.code)
-        return KafkaError(kind: .unreachable, message: problem.message, code: code, hint: problem.fix, problem: problem)
+        return KafkaError(kind: .unreachable, message: problem.message, code: code, problem: problem)
     }
 }

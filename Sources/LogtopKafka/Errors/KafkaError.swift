@@ -38,7 +38,8 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
     public var key: String?
     /// A suggestion for the most likely cause, when one is known.
     public var hint: String?
-    /// For `.unreachable`: the classified cause (refused, TLS, SASL...), when known.
+    /// For `.unreachable`: the classified cause (refused, TLS, SASL...), when known. Its fix is worded by
+    /// the caller (`hint` is then set where the error is shown).
     public var problem: KafkaConnectionProblem?
 
     public init(kind: Kind, message: String, code: KafkaErrorCode? = nil, key: String? = nil, hint: String? = nil,
