@@ -55,13 +55,15 @@ import Testing
     @Test func aTLSPeerThatIsNoKafkaAndAnUnknownCA() throws {
         let certs = try TestCertificates.shared.get()
         let peer = try SecurityTestPeer.tlsServer(cert: certs.localhost, key: certs.key)
-        for (ca, expected) in [(certs.ca, "does not answer as Kafka"), (certs.otherCA, "not signed by a trusted CA")] {
+        for (ca, expected, fix) in [(certs.ca, "does not answer as Kafka", "(hint: check the port in --brokers"),
+                                    (certs.otherCA, "not signed by a trusted CA", "(hint: \(certs.otherCA) is not the CA that signed")] {
             let run = try LogtopRun(["--batch", "--brokers", "localhost:\(peer.port)", "--ca", ca, "--results", "out.txt"],
                                     env: ["KAFKA_USERNAME": "admin", "KAFKA_PASSWORD": canary])
             try run.finish(timeout: 15)
             #expect(run.status != 0)
             #expect(run.elapsed < 15, "a non-zero exit within 15 s")
             #expect(run.stderr.contains(expected), "\(run.stderr)")
+            #expect(run.stderr.contains(fix), "the fix, in logtop's terms: \(run.stderr)")
             try run.expectNoCanary(canary)
         }
     }
@@ -74,6 +76,7 @@ import Testing
         try wrong.finish(timeout: 15)
         #expect(wrong.status != 0 && wrong.elapsed < 15)
         #expect(wrong.stderr.contains("SASL authentication as \"admin\""), "\(wrong.stderr)")
+        #expect(wrong.stderr.contains("(hint: check KAFKA_USERNAME and KAFKA_PASSWORD"), "\(wrong.stderr)")
         try wrong.expectNoCanary(canary)
 
         // The right password, from a password file: authenticates, then the fake broker refuses topics.
