@@ -1,4 +1,5 @@
 import Foundation
+import LogtopTestSupport
 import Synchronization
 import Testing
 @testable import LogtopKafka
@@ -22,12 +23,12 @@ import Testing
                 }
             }
         }
-        let entered = try await onThread { waitUntil(seconds: 10) { seen.inside.load(ordering: .acquiring) } }
+        let entered = try await onThread { waitUntil(10) { seen.inside.load(ordering: .acquiring) } }
         #expect(entered)
 
         let first = Task.detached { try await onThread { lifetime.close { seen.bodyRuns.add(1, ordering: .releasing) } } }
         // Once close has begun, new calls are refused without waiting for the call inside.
-        let refused = try await onThread { waitUntil(seconds: 10) { lifetime.ifOpen { true } == nil } }
+        let refused = try await onThread { waitUntil(10) { lifetime.ifOpen { true } == nil } }
         #expect(refused)
         #expect(seen.bodyRuns.load(ordering: .acquiring) == 0, "the closing body waits for the call inside")
         let second = Task.detached { try await onThread { lifetime.close { seen.bodyRuns.add(1, ordering: .releasing) } } }
