@@ -134,6 +134,10 @@ import Testing
     @Test func settingsValidationRefusesUnsafeSASL() {
         var s = KafkaSettings(bootstrapServers: "b:9092", securityProtocol: .saslPlaintext, saslUsername: "u", saslPassword: "p4ss")
         #expect(throws: KafkaError.self) { try s.validate() }
+        #expect(s.refusal == .plaintextPassword)
+        #expect(throws: KafkaError(kind: .configuration,
+                                   message: "refusing to send the SASL/PLAIN password unencrypted (security.protocol=sasl_plaintext)",
+                                   key: "security.protocol", refusal: .plaintextPassword)) { try s.validate() }
         s.allowsPlaintextSASL = true
         #expect(throws: Never.self) { try s.validate() }
         // SCRAM never sends the password itself: allowed over plaintext.
@@ -149,6 +153,10 @@ import Testing
         // SASL without a password.
         let noPassword = KafkaSettings(bootstrapServers: "b:9092", securityProtocol: .saslSSL, saslUsername: "u")
         #expect(throws: KafkaError.self) { try noPassword.validate() }
+        #expect(noPassword.refusal == .missingCredentials(securityProtocol: .saslSSL, missingKey: "sasl.password"))
+        #expect(noPassword.refusal?.description == "security.protocol=sasl_ssl needs a SASL user name and password")
+        let noUser = KafkaSettings(bootstrapServers: "b:9092", securityProtocol: .saslSSL, saslPassword: "p4ss")
+        #expect(noUser.refusal?.key == "sasl.username")
     }
 
     @Test func theConnectionSummaryShowsNoSecret() {

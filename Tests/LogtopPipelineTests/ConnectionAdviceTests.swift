@@ -57,6 +57,18 @@ import Testing
         #expect(fix(.noAnswer(timeoutMs: 10_000)) == "check the address and port, or a firewall")
     }
 
+    @Test func refusedSettingsSayWhichFlagOrVariableToChange() {
+        let plain = KafkaSettings(bootstrapServers: "b:9092", securityProtocol: .saslPlaintext, saslUsername: "u", saslPassword: "p4ss")
+        #expect(throws: KafkaError.self) { try plain.validate() }
+        do { try plain.validate() } catch {
+            #expect(ConnectionAdvice.advised(error).description == "refusing to send the SASL/PLAIN password unencrypted "
+                + "(security.protocol=sasl_plaintext) (hint: use sasl_ssl (the default when credentials are set); if this network "
+                + "is trusted, pass --insecure-plaintext-sasl to send it anyway)")
+        }
+        #expect(ConnectionAdvice.fix(for: .missingCredentials(securityProtocol: .saslSSL, missingKey: "sasl.password"))
+            == "set KAFKA_USERNAME and KAFKA_PASSWORD (environment or .env)")
+    }
+
     @Test func onlyConnectionProblemsGetAFix() {
         let other = KafkaError(kind: .produce, message: "cannot produce")
         #expect(ConnectionAdvice.advised(other) == other)

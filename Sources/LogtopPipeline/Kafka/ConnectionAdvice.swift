@@ -1,6 +1,6 @@
 import LogtopKafka
 
-/// How to fix a `KafkaConnectionProblem`, worded for logtop's users: the flags (`--brokers`, `--ca`,
+/// How to fix a `KafkaConnectionProblem` or a `KafkaSettings.Refusal`, worded for logtop's users: the flags (`--brokers`, `--ca`,
 /// `-X`), the environment and `.env` variables, and the repository's docker compose Kafka
 /// (`ComposeKafkaDefaults`). LogtopKafka classifies; this is where the advice is written.
 public enum ConnectionAdvice {
@@ -65,11 +65,25 @@ public enum ConnectionAdvice {
         }
     }
 
-    /// `error` with the fix of its connection problem as its hint (unchanged when it has none).
+    /// How to change settings `refusal` refused.
+    public static func fix(for refusal: KafkaSettings.Refusal) -> String {
+        switch refusal {
+        case .plaintextPassword:
+            "use sasl_ssl (the default when credentials are set); if this network is trusted, pass --insecure-plaintext-sasl to send it anyway"
+        case .missingCredentials:
+            "set KAFKA_USERNAME and KAFKA_PASSWORD (environment or .env)"
+        }
+    }
+
+    /// `error` with the fix of its connection problem or settings refusal as its hint (unchanged when
+    /// it has neither).
     public static func advised(_ error: KafkaError) -> KafkaError {
-        guard let problem = error.problem else { return error }
         var advised = error
-        advised.hint = fix(for: problem)
+        if let problem = error.problem {
+            advised.hint = fix(for: problem)
+        } else if let refusal = error.refusal {
+            advised.hint = fix(for: refusal)
+        }
         return advised
     }
 
