@@ -139,14 +139,16 @@ import Testing
             defer { _ = cleanSpawn(tmux + ["kill-server"], capture: true, environment: canaryEnvironment) }
             var screens: [String] = []
             // logtop's command line, read from /proc while it runs (a child of the pane's shell).
-            let binaryName = URL(fileURLWithPath: try LogtopRun.binary).lastPathComponent
+            let binaryPath = try LogtopRun.binary
             var commandLines: [String] = []
             func readCommandLines() {
                 let shell = cleanSpawn(tmux + ["display-message", "-p", "-t", "0", "#{pane_pid}"], capture: true, environment: canaryEnvironment).1
                 guard let pid = Int32(shell.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
                 let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
                 commandLines += children.split(separator: " ").compactMap { Int32($0) }.map { LogtopRun.procText($0, "cmdline") }
-                    .filter { $0.contains(binaryName) }
+                    // Only logtop itself: a subshell bash forked, or `env` before it execs logtop, still carries
+                    // the test's command (the password included, by the test's doing).
+                    .filter { $0.hasPrefix(binaryPath + " ") }
             }
             let drawn = waitUntil(30) {
                 readCommandLines()
