@@ -3,7 +3,11 @@ import PackageDescription
 
 let package = Package(
     name: "logtop",
-    platforms: [.macOS(.v14)],
+    // logtop builds and is tested on Linux only (Debian's librdkafka-dev, libncursesw5-dev and zlib1g-dev;
+    // the curses shim includes <ncursesw/curses.h>, a Linux path). SwiftPM has no minimum-version entry
+    // for Linux. The macOS line is not a supported platform, it only records the least macOS that
+    // Synchronization's Mutex and Atomic (used throughout) would need.
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "logtop", targets: ["logtop"]),
         .library(name: "LogtopCore", targets: ["LogtopCore"]),

@@ -4,7 +4,7 @@
 Checks that the file parses, that its services, ports, environment (from .env), volumes, healthcheck
 and depends_on are consistent with each other and with what the apache/kafka image's entrypoint
 needs, and that the client listener's name, port, SASL mechanism and the CA path match logtop's
-defaults (Sources/LogtopKafka/Client/ComposeKafkaDefaults.swift).
+defaults (Sources/LogtopPipeline/Kafka/ComposeKafkaDefaults.swift).
 
   python3 scripts/check-compose.py                    # expected values read from the Swift file
   python3 scripts/check-compose.py --expect JSON      # or given (the Swift test passes the compiled ones)
@@ -26,7 +26,7 @@ except ImportError:
     sys.exit("check-compose: PyYAML is missing: apt-get install python3-yaml (scripts/setup.sh does)")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULTS_SWIFT = os.path.join(ROOT, "Sources", "LogtopKafka", "Client", "ComposeKafkaDefaults.swift")
+DEFAULTS_SWIFT = os.path.join(ROOT, "Sources", "LogtopPipeline", "Kafka", "ComposeKafkaDefaults.swift")
 # Variables the apache/kafka image does not turn into server.properties entries
 # (core/src/main/scala/kafka/docker/KafkaDockerWrapper.scala, ExcludeServerPropsEnv).
 IMAGE_EXCLUDED = {"KAFKA_VERSION", "KAFKA_HEAP_OPTS", "KAFKA_LOG4J_OPTS", "KAFKA_OPTS", "KAFKA_JMX_OPTS",

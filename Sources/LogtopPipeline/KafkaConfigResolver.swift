@@ -216,7 +216,7 @@ public struct KafkaConfigResolver: Sendable {
         } else if let explicitCA {
             notices.append("note: \(explicitCA.origin) is not used: security.protocol=\(proto.rawValue) has no TLS")
         }
-        do { try s.validate() } catch { throw PipelineError(error.message, hint: error.hint) }
+        do { try s.validate() } catch { throw PipelineError(error.message, hint: ConnectionAdvice.advised(error).hint) }
         return KafkaResolution(settings: s, notices: notices, origins: origins, unusedCredentials: [])
     }
 

@@ -150,7 +150,7 @@ public final class Pipeline: Sendable {
         let c = consumer?.stats() ?? ConsumerStats()
         let lastError = [writer.producer.lastError, c.lastError, alerts.lastError]
             .compactMap { $0 }.max { $0.time < $1.time }
-        let down = lastError.map { $0.code.name == "_ALL_BROKERS_DOWN" && Date().timeIntervalSince($0.time) < 10 } ?? false
+        let down = lastError.map { $0.code == .allBrokersDown && Date().timeIntervalSince($0.time) < 10 } ?? false
         let a = alerts.stats
         let sources = writer.sources
         return PipelineStatus(
@@ -159,8 +159,7 @@ public final class Pipeline: Sendable {
             alertsPublished: alerts.published.load(ordering: .relaxed), alertsReplayed: alerts.replayed.load(ordering: .relaxed),
             alertsFailed: a.failed + a.rejected,
             generator: generator.current, backPressured: writer.backPressured.load(ordering: .relaxed),
-            activeSources: sources.filter { !$0.state.isOver }.count, lastKafkaError: lastError?.description,
-            lastKafkaErrorAt: lastError?.time,
+            activeSources: sources.filter { !$0.state.isOver }.count, lastKafkaError: lastError,
             snapshot: handOver.snapshot, sources: sources, member: member?.status, merge: handOver.merge)
     }
 

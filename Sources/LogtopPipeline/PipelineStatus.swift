@@ -25,9 +25,9 @@ public struct PipelineStatus: Sendable {
     public var backPressured: Bool
     /// Sources still running.
     public var activeSources: Int
-    public var lastKafkaError: String?
-    /// When `lastKafkaError` was reported.
-    public var lastKafkaErrorAt: Date?
+    /// The latest error librdkafka reported (producer, consumer or alert producer): its `description`
+    /// is for display, `isFatal` says the client cannot go on, `time` when it was reported.
+    public var lastKafkaError: KafkaErrorEvent?
     public var snapshot: Snapshot
     /// Every source with its lines produced and what it is doing (`following`, `connected`,
     /// `waiting for analyzer`...), in the order they were given.

@@ -4,7 +4,8 @@ import Testing
 
 /// Classification from librdkafka 2.0.2's own texts (copied from real runs against `openssl s_server`,
 /// the embedded cluster and the fake SASL broker). The SASL cases matter most here: a real
-/// SASL-speaking Kafka cannot run on our machines, so these texts are the contract.
+/// SASL-speaking Kafka cannot run on our machines, so these texts are the contract. The fixes for
+/// these causes are worded in LogtopPipeline (`ConnectionAdviceTests`).
 @Suite struct KafkaConnectionProblemTests {
     let address = "localhost:9093"
     let secure = KafkaSettings(bootstrapServers: "localhost:9093", securityProtocol: .saslSSL, saslUsername: "admin",
@@ -36,20 +37,22 @@ import Testing
             #expect(p.kind == kind, "X509 error \(code)")
             #expect(p.message.contains(words), "\(code): \(p.message)")
             #expect(p.message.contains(address))
-            #expect(!p.fix.isEmpty)
+            #expect(p.cause == .certificateRejected(TLSVerificationFailure(x509Error: code, depth: 0, broker: "ssl://localhost:9093/bootstrap"),
+                                                    caLocation: "secrets/ca.crt"))
         }
-        // Without the callback's code (should not happen), still a TLS failure with the CA fix.
+        // Without the callback's code (should not happen), still a TLS failure, one the CA can fix.
         let bare = classify([(.ssl, Self.verifyFailed)])
-        #expect(bare.kind == .tlsFailed && bare.fix.contains("--ca"))
+        #expect(bare.kind == .tlsFailed && bare.cause == .tlsHandshakeFailed(certificateVerifyFailed: true))
     }
 
-    @Test func theUnknownCAFixNamesTheCAInUse() {
-        let unknown = [TLSVerificationFailure(x509Error: 20, depth: 0, broker: "b")]
-        #expect(classify([(.ssl, Self.verifyFailed)], tls: unknown).fix.contains("secrets/ca.crt is not the CA"))
+    @Test func theUnknownCAProblemNamesTheCAInUse() {
+        let unknown = TLSVerificationFailure(x509Error: 20, depth: 0, broker: "b")
+        #expect(classify([(.ssl, Self.verifyFailed)], tls: [unknown]).cause == .certificateRejected(unknown, caLocation: "secrets/ca.crt"))
         var system = secure
         system.sslCALocation = nil
-        let p = classify([(.ssl, Self.verifyFailed)], tls: unknown, settings: system)
-        #expect(p.fix.contains("system CA store") && p.fix.contains(ComposeKafkaDefaults.caPath))
+        let p = classify([(.ssl, Self.verifyFailed)], tls: [unknown], settings: system)
+        #expect(p.cause == .certificateRejected(unknown, caLocation: nil), "the system store")
+        #expect(p.detail == Self.verifyFailed)
     }
 
     @Test func protocolMismatchesAreNamed() {
@@ -57,13 +60,13 @@ import Testing
             [(.transport, "localhost:9093/bootstrap: Disconnected while requesting ApiVersion: might be caused by incorrect security.protocol configuration (connecting to a SSL listener?) or broker version is < 0.10 (see api.version.request) (after 0ms in state APIVERSION_QUERY)")],
             settings: KafkaSettings(bootstrapServers: address))
         #expect(plainOnTLS.kind == .plaintextClientOnTLSListener)
-        #expect(plainOnTLS.fix.contains("KAFKA_USERNAME"))
+        #expect(plainOnTLS.securityProtocol == .plaintext)
         for text in ["ssl://127.0.0.1:38593/bootstrap: SSL handshake failed: Disconnected: connecting to a PLAINTEXT broker listener? (after 1ms in state SSL_HANDSHAKE)",
                      "SSL handshake failed: error:0A00010B:SSL routines::wrong version number (after 2ms in state SSL_HANDSHAKE)",
                      "SSL handshake failed: error:0A0000C6:SSL routines::packet length too long"] {
             let p = classify([(.transport, text)])
             #expect(p.kind == .tlsClientOnPlaintextListener, "\(text)")
-            #expect(p.fix.contains("security.protocol=plaintext"))
+            #expect(p.message.contains("logtop connects with SASL_SSL"))
         }
         let notKafka = classify([(.transport, "sasl_ssl://localhost:9093/bootstrap: Disconnected while requesting ApiVersion: might be caused by broker version < 0.10 (see api.version.request) (after 6ms in state APIVERSION_QUERY)")])
         #expect(notKafka.kind == .notKafka)
@@ -73,11 +76,14 @@ import Testing
         let wrong = classify([(.authentication, "sasl_ssl://localhost:9093/bootstrap: SASL authentication error: Authentication failed: Invalid username or password (after 5ms in state AUTH_REQ)")])
         #expect(wrong.kind == .saslAuthenticationFailed)
         #expect(wrong.message.contains("as \"admin\"") && wrong.message.contains("wrong user name or password"))
-        #expect(wrong.fix.contains("KAFKA_PASSWORD") && wrong.fix.contains(".env"))
+        #expect(wrong.cause == .wrongCredentials(user: "admin"))
         // Older brokers just hang up after a bad PLAIN token.
         #expect(classify([(.transport, "sasl_ssl://localhost:9093/bootstrap: Disconnected: check client PLAIN credentials and broker logs")]).kind == .saslAuthenticationFailed)
         // The broker-side code, untranslated.
         #expect(classify([(.saslAuthenticationFailed, "SASL authentication error: something")]).kind == .saslAuthenticationFailed)
+        // A code and no telling text.
+        let bare = classify([(.authentication, "unexpected")])
+        #expect(bare.cause == .authenticationFailed && bare.message == "SASL authentication at localhost:9093 failed")
 
         let mechanism = classify([(.authentication, "sasl_ssl://localhost:9093/bootstrap: SASL PLAIN mechanism handshake failed: Broker: Unsupported SASL mechanism: broker's supported mechanisms: SCRAM-SHA-512")])
         #expect(mechanism.kind == .saslMechanismNotEnabled && mechanism.message.contains("PLAIN"))
@@ -91,7 +97,8 @@ import Testing
     @Test func downBrokersAreNamed() {
         let refused = classify([(.transport, "localhost:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused (after 0ms in state CONNECT)"),
                                 (.allBrokersDown, "1/1 brokers are down")])
-        #expect(refused.kind == .refused && refused.fix.contains("docker compose up"))
+        #expect(refused.kind == .refused && refused.message == "nothing listens at localhost:9093 (connection refused)")
+        #expect(refused.detail?.contains("Connection refused") == true)
         let dns = classify([(.resolve, "nowhere.invalid:9092/bootstrap: Failed to resolve 'nowhere.invalid:9092': Name or service not known")])
         #expect(dns.kind == .unresolvable && dns.message.contains("\"localhost\""))
         let silent = classify([])
@@ -127,6 +134,10 @@ import Testing
     @Test func settingsValidationRefusesUnsafeSASL() {
         var s = KafkaSettings(bootstrapServers: "b:9092", securityProtocol: .saslPlaintext, saslUsername: "u", saslPassword: "p4ss")
         #expect(throws: KafkaError.self) { try s.validate() }
+        #expect(s.refusal == .plaintextPassword)
+        #expect(throws: KafkaError(kind: .configuration,
+                                   message: "refusing to send the SASL/PLAIN password unencrypted (security.protocol=sasl_plaintext)",
+                                   key: "security.protocol", refusal: .plaintextPassword)) { try s.validate() }
         s.allowsPlaintextSASL = true
         #expect(throws: Never.self) { try s.validate() }
         // SCRAM never sends the password itself: allowed over plaintext.
@@ -142,6 +153,10 @@ import Testing
         // SASL without a password.
         let noPassword = KafkaSettings(bootstrapServers: "b:9092", securityProtocol: .saslSSL, saslUsername: "u")
         #expect(throws: KafkaError.self) { try noPassword.validate() }
+        #expect(noPassword.refusal == .missingCredentials(securityProtocol: .saslSSL, missingKey: "sasl.password"))
+        #expect(noPassword.refusal?.description == "security.protocol=sasl_ssl needs a SASL user name and password")
+        let noUser = KafkaSettings(bootstrapServers: "b:9092", securityProtocol: .saslSSL, saslPassword: "p4ss")
+        #expect(noUser.refusal?.key == "sasl.username")
     }
 
     @Test func theConnectionSummaryShowsNoSecret() {

@@ -1,5 +1,6 @@
 import Foundation
 import LogtopTestSupport
+import Synchronization
 import Testing
 @testable import LogtopKafka
 
@@ -87,11 +88,10 @@ final class TestPeer {
 
 /// Collects a file handle's lines on a background thread.
 final class LineCollector: Sendable {
-    private let data = Locked(Data())
+    private let data = Mutex(Data())
 
     init(_ handle: FileHandle) {
-        let data = self.data
-        Thread.detachNewThread {
+        Thread.detachNewThread { [self] in
             while true {
                 let chunk = handle.availableData
                 if chunk.isEmpty { return }
@@ -100,5 +100,5 @@ final class LineCollector: Sendable {
         }
     }
 
-    var lines: [String] { String(decoding: data.snapshot, as: UTF8.self).split(separator: "\n").map(String.init) }
+    var lines: [String] { String(decoding: data.withLock { $0 }, as: UTF8.self).split(separator: "\n").map(String.init) }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LogtopTestSupport
 import LogtopKafka
+import LogtopPipeline
 import Testing
 
 /// docker-compose.yml cannot run here (no Docker engine, on our machines or in CI): it is checked

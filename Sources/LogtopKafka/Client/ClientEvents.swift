@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Thread-safe record of what librdkafka reported asynchronously for one client:
 /// error callbacks, fatal errors, warning log lines, offset-reset notices and
 /// rejected broker certificates. Written from librdkafka's threads, read from any thread.
@@ -18,8 +20,8 @@ final class ClientEvents: Sendable {
         var tlsFailures: [TLSVerificationFailure] = []
     }
 
-    private let state = Locked(State())
-    private let scrubber = Locked(SecretScrubber())
+    private let state = Mutex(State())
+    private let scrubber = Mutex(SecretScrubber())
 
     /// Values to hide from every recorded text (set from the client's secret properties).
     func hide(_ secrets: SecretScrubber) {
@@ -60,5 +62,5 @@ final class ClientEvents: Sendable {
         }
     }
 
-    var snapshot: State { state.snapshot }
+    var snapshot: State { state.withLock { $0 } }
 }

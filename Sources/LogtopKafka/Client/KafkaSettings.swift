@@ -151,31 +151,6 @@ public struct KafkaSettings: Sendable, Equatable {
         (extra["enable.ssl.certificate.verification"] ?? "true").lowercased() != "false"
     }
 
-    /// Refuses settings that would expose a secret: a SASL/PLAIN password sent without TLS (unless
-    /// `allowsPlaintextSASL`), and SASL without a user name or password.
-    public func validate() throws(KafkaError) {
-        let proto = effectiveSecurityProtocol
-        guard proto.usesSASL else { return }
-        let props = commonProperties().merging(extra) { _, new in new }
-        if proto == .saslPlaintext && effectiveSASLMechanism == "PLAIN" && !allowsPlaintextSASL {
-            throw KafkaError(
-                kind: .configuration,
-                message: "refusing to send the SASL/PLAIN password unencrypted (security.protocol=sasl_plaintext)",
-                key: "security.protocol",
-                hint: "use sasl_ssl (the default when credentials are set); if this network is trusted, "
-                    + "pass --insecure-plaintext-sasl to send it anyway")
-        }
-        if effectiveSASLMechanism == "PLAIN" || effectiveSASLMechanism.hasPrefix("SCRAM") {
-            if (props["sasl.username"] ?? "").isEmpty || (props["sasl.password"] ?? "").isEmpty {
-                throw KafkaError(
-                    kind: .configuration,
-                    message: "security.protocol=\(proto.rawValue) needs a SASL user name and password",
-                    key: (props["sasl.username"] ?? "").isEmpty ? "sasl.username" : "sasl.password",
-                    hint: "set KAFKA_USERNAME and KAFKA_PASSWORD (environment or .env)")
-            }
-        }
-    }
-
     /// The values of every secret property, for `SecretScrubber`.
     public var secretValues: [String] {
         producerProperties().filter { Self.isSecret(key: $0.key) }.map(\.value)

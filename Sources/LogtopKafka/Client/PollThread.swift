@@ -1,19 +1,19 @@
 import Foundation
+import Synchronization
 
 /// A dedicated OS thread that runs `iteration` in a loop until stopped.
 ///
 /// Used to serve librdkafka callbacks with blocking `rd_kafka_poll` calls,
 /// which must never run on Swift's cooperative thread pool.
 final class PollThread: Sendable {
-    private let stopRequested = Locked(false)
+    private let stopRequested = Atomic<Bool>(false)
+    /// Signalled once by the thread when its loop has ended: an event `stop` waits for, not a lock.
     private let finished = DispatchSemaphore(value: 0)
 
     /// Starts the thread; `iteration` should block for a bounded time (e.g. 100 ms).
     init(name: String, iteration: @escaping @Sendable () -> Void) {
-        let stopRequested = self.stopRequested
-        let finished = self.finished
-        let thread = Thread {
-            while !stopRequested.snapshot { iteration() }
+        let thread = Thread { [self] in
+            while !stopRequested.load(ordering: .acquiring) { iteration() }
             finished.signal()
         }
         thread.name = name
@@ -23,16 +23,7 @@ final class PollThread: Sendable {
     /// Asks the loop to stop and waits for the current iteration to finish.
     /// Must not be called from the thread itself. Idempotent.
     func stop() {
-        let first = stopRequested.withLock { flag -> Bool in
-            defer { flag = true }
-            return !flag
-        }
-        if first { finished.wait() }
+        let (exchanged, _) = stopRequested.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing)
+        if exchanged { finished.wait() }
     }
-}
-
-/// A librdkafka handle pointer that may cross threads: `rd_kafka_t` is
-/// thread-safe, and its owner guarantees it outlives every user.
-struct SendableHandle: @unchecked Sendable {
-    let pointer: OpaquePointer
 }

@@ -1,7 +1,7 @@
 import CRdKafka
 
-/// Builds librdkafka configuration objects and client handles from plain
-/// `[String: String]` properties.
+/// Builds librdkafka configuration objects from plain `[String: String]` properties and installs the
+/// callbacks that feed a `ClientContext` (`RdKafkaClient` makes the handle).
 enum RdKafkaConfiguration {
     /// A new `rd_kafka_conf_t` holding `props`. The caller owns it.
     ///
@@ -97,25 +97,6 @@ enum RdKafkaConfiguration {
                 }
             }
         }
-    }
-
-    /// Creates a client handle of `type` from `props`, wired to `context`.
-    /// On failure the configuration is freed here; on success `rd_kafka_new`
-    /// owns it.
-    static func makeHandle(
-        _ type: rd_kafka_type_t, props: [String: String], context: ClientContext
-    ) throws(KafkaError) -> OpaquePointer {
-        let conf = try makeConf(props)
-        let scrubber = SecretScrubber(properties: props)
-        context.events.hide(scrubber)
-        install(context, on: conf)
-        var errstr = [CChar](repeating: 0, count: 512)
-        guard let handle = rd_kafka_new(type, conf, &errstr, errstr.count) else {
-            rd_kafka_conf_destroy(conf)
-            let detail = scrubber.scrub(errstr.cString)
-            throw KafkaError(kind: .clientCreation, message: "cannot create Kafka client: \(detail)")
-        }
-        return handle
     }
 }
 

@@ -11,12 +11,11 @@ import CRdKafka
 ///
 /// Thread-safe: every mock operation is a request to the cluster's own thread.
 public final class EmbeddedKafkaCluster: @unchecked Sendable {
-    // @unchecked: both pointers are immutable, the mock API is thread-safe, and
-    // `lifetime` serializes teardown against every use.
-    private let handle: OpaquePointer
+    // @unchecked: `cluster` is an immutable pointer, the mock API is thread-safe, and it is used
+    // only while `client` is open; `close` destroys it before the handle it lives in.
+    /// A bare handle the mock needs for its internal bookkeeping; it never connects.
+    private let client: RdKafkaClient
     private let cluster: OpaquePointer
-    private let context = ClientContext()
-    private let lifetime = HandleLifetime()
 
     /// Number of brokers (ids 1...brokerCount).
     public let brokerCount: Int
@@ -26,13 +25,12 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
     /// Starts a mock cluster with `brokers` brokers.
     public init(brokers: Int = 1) throws(KafkaError) {
         precondition(brokers >= 1, "a cluster needs at least one broker")
-        // A bare handle is needed for the mock's internal bookkeeping; it never connects.
-        let handle = try RdKafkaConfiguration.makeHandle(RD_KAFKA_PRODUCER, props: [:], context: context)
-        guard let cluster = rd_kafka_mock_cluster_new(handle, Int32(brokers)) else {
-            rd_kafka_destroy(handle)
+        let client = try RdKafkaClient(.producer, properties: [:])
+        guard let cluster = client.withHandle({ rd_kafka_mock_cluster_new($0, Int32(brokers)) }) ?? nil else {
+            client.close()
             throw KafkaError(kind: .embeddedCluster, message: "cannot start the embedded Kafka cluster")
         }
-        self.handle = handle
+        self.client = client
         self.cluster = cluster
         self.brokerCount = brokers
         self.bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
@@ -118,14 +116,11 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
     /// Stops the brokers and frees the cluster. Clients still connected see
     /// their brokers go down. Idempotent.
     public func close() {
-        lifetime.close {
-            rd_kafka_mock_cluster_destroy(cluster)
-            rd_kafka_destroy(handle)
-        }
+        client.close { _ in rd_kafka_mock_cluster_destroy(cluster) }
     }
 
     private func perform<T>(_ body: () -> T) throws(KafkaError) -> T {
-        guard let result = lifetime.ifOpen(body) else {
+        guard let result = client.withHandle({ _ in body() }) else {
             throw KafkaError(kind: .embeddedCluster, message: "the embedded Kafka cluster is closed")
         }
         return result

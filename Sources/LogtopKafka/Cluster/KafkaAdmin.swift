@@ -43,15 +43,18 @@ public enum KafkaAdmin {
         }
         guard !topics.isEmpty else { return [:] }
 
-        let context = ClientContext()
         var props = settings.commonProperties().merging(settings.extra) { _, new in new }
         props["client.id"] = settings.clientId + "-admin"
-        let handle = try RdKafkaConfiguration.makeHandle(RD_KAFKA_PRODUCER, props: props, context: context)
-        defer {
-            rd_kafka_destroy(handle)
-            withExtendedLifetime(context) {}
+        return try RdKafkaClient.using(.producer, properties: props) { handle throws(KafkaError) in
+            try createTopics(topics, handle: handle, settings: settings, timeoutMs: timeoutMs)
         }
+    }
 
+    /// CreateTopics through `handle`, waiting for the result event.
+    private static func createTopics(
+        _ topics: [TopicSpec], handle: OpaquePointer, settings: KafkaSettings, timeoutMs: Int
+    ) throws(KafkaError) -> [String: TopicOutcome] {
+        var outcomes: [String: TopicOutcome] = [:]
         var errstr = [CChar](repeating: 0, count: 512)
         var newTopics: [OpaquePointer?] = []
         defer { for topic in newTopics { rd_kafka_NewTopic_destroy(topic) } }

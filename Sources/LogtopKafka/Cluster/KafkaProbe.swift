@@ -14,8 +14,8 @@ public enum KafkaProbe {
     /// Validates the settings first (`KafkaSettings.validate()`: no SASL/PLAIN password in clear
     /// unless allowed). Fails at once when TLS or SASL fails or the security protocol does not match
     /// the listener, and about `downGraceMs` after the brokers are reported down. The thrown
-    /// `.unreachable` error names the address and carries the classified cause
-    /// (`KafkaError.problem`) with its fix as `hint`. Blocking: call it off the cooperative pool.
+    /// `.unreachable` error names the address and carries the classified cause (`KafkaError.problem`),
+    /// for the caller to word the fix in its users' terms. Blocking: call it off the cooperative pool.
     public static func checkReachable(_ settings: KafkaSettings, timeoutMs: Int = 10_000) throws(KafkaError) -> KafkaClusterInfo {
         guard let address = settings.bootstrapServers, !address.isEmpty else {
             throw KafkaError(kind: .configuration, message: "no Kafka bootstrap servers configured", key: "bootstrap.servers")
@@ -24,12 +24,15 @@ public enum KafkaProbe {
         let context = ClientContext()
         var props = settings.commonProperties().merging(settings.extra) { _, new in new }
         props["client.id"] = settings.clientId + "-probe"
-        let handle = try RdKafkaConfiguration.makeHandle(RD_KAFKA_PRODUCER, props: props, context: context)
-        defer {
-            rd_kafka_destroy(handle)
-            withExtendedLifetime(context) {}
+        return try RdKafkaClient.using(.producer, properties: props, context: context) { handle throws(KafkaError) in
+            try waitForMetadata(handle, events: context.events, address: address, settings: settings, timeoutMs: timeoutMs)
         }
+    }
 
+    /// Asks for metadata until it comes, the failure is decisive, or time is up.
+    private static func waitForMetadata(
+        _ handle: OpaquePointer, events recorded: ClientEvents, address: String, settings: KafkaSettings, timeoutMs: Int
+    ) throws(KafkaError) -> KafkaClusterInfo {
         let start = Date()
         let deadline = start.addingTimeInterval(Double(timeoutMs) / 1000)
         var downSince: Date?
@@ -48,7 +51,7 @@ public enum KafkaProbe {
                     brokers: brokers, answeringBroker: md.orig_broker_name.map { String(cString: $0) } ?? address)
             }
             rd_kafka_poll(handle, 0) // serve error callbacks
-            let events = context.events.snapshot
+            let events = recorded.snapshot
             let now = Date()
             if downSince == nil, isDown(events) { downSince = now }
             let graceOver = downSince.map { now.timeIntervalSince($0) * 1000 >= Double(downGraceMs) } ?? false
@@ -79,6 +82,6 @@ public enum KafkaProbe {
             tlsFailures: events.tlsFailures, timeoutMs: timeoutMs)
         let code = events.errors.last { [.ssl, .authentication, .saslAuthenticationFailed, .resolve, .transport].contains($0.code) }?.code
             ?? (events.errors.isEmpty ? .timedOut : events.errors.last?.code)
-        return KafkaError(kind: .unreachable, message: problem.message, code: code, hint: problem.fix, problem: problem)
+        return KafkaError(kind: .unreachable, message: problem.message, code: code, problem: problem)
     }
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Consumer-side state shared between `poll` and the rebalance callback (both
 /// on the polling thread) and `stats` (any thread).
 final class ConsumptionState: Sendable {
@@ -11,7 +13,7 @@ final class ConsumptionState: Sendable {
         var commitFailures = 0
     }
 
-    private let state = Locked(State())
+    private let state = Mutex(State())
 
     func assigned(_ partitions: [TopicPartition], committed: [TopicPartition: Int64]) {
         state.withLock { state in
@@ -61,5 +63,5 @@ final class ConsumptionState: Sendable {
         }
     }
 
-    var snapshot: State { state.snapshot }
+    var snapshot: State { state.withLock { $0 } }
 }

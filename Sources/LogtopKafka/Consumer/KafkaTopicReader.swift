@@ -17,14 +17,15 @@ public enum KafkaTopicReader {
         props["enable.auto.commit"] = "false"
         props["enable.partition.eof"] = "true"
         props["client.id"] = settings.clientId + "-reader"
-        let context = ClientContext()
-        let handle = try RdKafkaConfiguration.makeHandle(RD_KAFKA_CONSUMER, props: props, context: context)
-        _ = rd_kafka_poll_set_consumer(handle)
-        defer {
-            _ = rd_kafka_consumer_close(handle)
-            rd_kafka_destroy(handle)
-            withExtendedLifetime(context) {}
+        return try RdKafkaClient.using(.consumer, properties: props) { handle throws(KafkaError) in
+            try tail(handle, topic: topic, partitions: wanted, count: count, timeoutMs: timeoutMs)
         }
+    }
+
+    /// `tail` through a consumer `handle` that belongs to no group.
+    private static func tail(
+        _ handle: OpaquePointer, topic: String, partitions wanted: [Int32]?, count: Int, timeoutMs: Int
+    ) throws(KafkaError) -> [ConsumedRecord] {
         let deadline = Date().addingTimeInterval(Double(timeoutMs) / 1000)
         func remainingMs() -> Int32 { Int32(max(1, min(Int(deadline.timeIntervalSinceNow * 1000), 5_000))) }
 
@@ -75,13 +76,9 @@ public enum KafkaTopicReader {
     public static func partitionCount(settings: KafkaSettings, topic: String, timeoutMs: Int = 10_000) throws(KafkaError) -> Int {
         var props = settings.producerProperties()
         props["client.id"] = settings.clientId + "-reader"
-        let context = ClientContext()
-        let handle = try RdKafkaConfiguration.makeHandle(RD_KAFKA_PRODUCER, props: props, context: context)
-        defer {
-            rd_kafka_destroy(handle)
-            withExtendedLifetime(context) {}
+        return try RdKafkaClient.using(.producer, properties: props) { handle throws(KafkaError) in
+            Int(try partitionCount(handle, topic: topic, timeoutMs: Int32(clamping: timeoutMs)))
         }
-        return Int(try partitionCount(handle, topic: topic, timeoutMs: Int32(clamping: timeoutMs)))
     }
 
     /// The number of partitions of `topic`, 0 when it does not exist.

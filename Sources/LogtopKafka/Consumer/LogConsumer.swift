@@ -13,32 +13,25 @@ import Foundation
 /// `poll` blocks: call it from one dedicated thread, never from Swift's
 /// cooperative pool. `stats`, `storeOffset` and `commitSync` may be called from
 /// any thread; `close` waits for a running `poll` to return.
-public final class LogConsumer: @unchecked Sendable {
-    // @unchecked: `handle` is an immutable pointer to a thread-safe rd_kafka_t
-    // whose destruction is serialized by `lifetime`; everything else is Sendable.
-    private let handle: OpaquePointer
-    private let context: ClientContext
+public final class LogConsumer: Sendable {
+    private let client: RdKafkaClient
     private let consumption: ConsumptionState
-    private let lifetime = HandleLifetime()
 
     /// The consumer group id.
     public let group: String
 
     /// Creates a group member; `settings.consumerProperties(group:...)` plus
-    /// `overrides` (applied last) configure it.
+    /// `overrides` (applied last) configure it. Everything (errors, rebalances)
+    /// is served from `poll`.
     public init(
         settings: KafkaSettings, group: String, autoCommitIntervalMs: Int = 1000,
         overrides: [String: String] = [:], rebalanceHooks: RebalanceHooks? = nil
     ) throws(KafkaError) {
         let consumption = ConsumptionState()
-        let context = ClientContext(consumption: consumption, rebalanceHooks: rebalanceHooks)
         let props = settings.consumerProperties(group: group, autoCommitIntervalMs: autoCommitIntervalMs)
             .merging(overrides) { _, new in new }
-        let handle = try RdKafkaConfiguration.makeHandle(RD_KAFKA_CONSUMER, props: props, context: context)
-        // Serve everything (errors, rebalances) from rd_kafka_consumer_poll.
-        _ = rd_kafka_poll_set_consumer(handle)
-        self.handle = handle
-        self.context = context
+        client = try RdKafkaClient(
+            .consumer, properties: props, context: ClientContext(consumption: consumption, rebalanceHooks: rebalanceHooks))
         self.consumption = consumption
         self.group = group
     }
@@ -47,7 +40,7 @@ public final class LogConsumer: @unchecked Sendable {
 
     /// Subscribes to `topics` (replacing any previous subscription).
     public func subscribe(_ topics: [String]) throws(KafkaError) {
-        let result = lifetime.ifOpen { () -> rd_kafka_resp_err_t in
+        let result = client.withHandle { handle -> rd_kafka_resp_err_t in
             let list = rd_kafka_topic_partition_list_new(Int32(topics.count))
             defer { rd_kafka_topic_partition_list_destroy(list) }
             for topic in topics { _ = rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA) }
@@ -84,7 +77,7 @@ public final class LogConsumer: @unchecked Sendable {
         maxMessages: Int, timeoutMs: Int, storeOffsets: Bool = false, _ body: (ConsumedRecordView) -> Void
     ) throws(KafkaError) -> Int {
         var runs = OffsetRuns()
-        let count = lifetime.ifOpen { () -> Int in
+        let count = client.withHandle { handle -> Int in
             var count = 0
             func lend(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
                 defer { rd_kafka_message_destroy(message) }
@@ -112,7 +105,7 @@ public final class LogConsumer: @unchecked Sendable {
         if storeOffsets {
             // The records were handed out: a failed store is reported, not thrown.
             do { try store(runs.nextOffsets) } catch where error.kind != .closed {
-                context.events.record(KafkaErrorEvent(code: error.code ?? KafkaErrorCode(RD_KAFKA_RESP_ERR__FAIL), reason: error.message))
+                client.context.events.record(KafkaErrorEvent(code: error.code ?? KafkaErrorCode(RD_KAFKA_RESP_ERR__FAIL), reason: error.message))
             } catch {}
         }
         return count
@@ -124,7 +117,7 @@ public final class LogConsumer: @unchecked Sendable {
         guard m.err != RD_KAFKA_RESP_ERR__PARTITION_EOF else { return }
         var reason = String(cString: rd_kafka_message_errstr(message))
         if let rkt = m.rkt { reason = "\(String(cString: rd_kafka_topic_name(rkt)))[\(m.partition)]: " + reason }
-        context.events.record(KafkaErrorEvent(code: KafkaErrorCode(m.err), reason: reason))
+        client.context.events.record(KafkaErrorEvent(code: KafkaErrorCode(m.err), reason: reason))
     }
 
     /// Marks `record` as processed: its offset + 1 will be committed.
@@ -145,7 +138,7 @@ public final class LogConsumer: @unchecked Sendable {
     /// their records will be redelivered to the new owner (at-least-once).
     public func store(_ nextOffsets: [TopicPartition: Int64]) throws(KafkaError) {
         guard !nextOffsets.isEmpty else { return }
-        let failure = lifetime.ifOpen { () -> KafkaError? in
+        let failure = client.withHandle { handle -> KafkaError? in
             let list = rd_kafka_topic_partition_list_new(Int32(nextOffsets.count))!
             defer { rd_kafka_topic_partition_list_destroy(list) }
             for (partition, offset) in nextOffsets {
@@ -171,7 +164,7 @@ public final class LogConsumer: @unchecked Sendable {
     /// Commits the stored offsets now and waits for the result, retrying a few times (about 3 s in
     /// all) while the group is rebalancing or its coordinator moves. Blocking.
     public func commitSync() throws(KafkaError) {
-        let result = lifetime.ifOpen { Self.commitRetrying(handle) }
+        let result = client.withHandle { Self.commitRetrying($0) }
         guard let result else { throw .closedClient }
         let code = KafkaErrorCode(result)
         guard code == .noError || code == .noOffset else {
@@ -192,6 +185,8 @@ public final class LogConsumer: @unchecked Sendable {
         for attempt in 0..<attempts {
             result = rd_kafka_commit(handle, nil, 0)
             guard retriableCommitErrors.contains(KafkaErrorCode(result)), attempt + 1 < attempts else { break }
+            // A back-off before the next attempt, not a wait for an event: librdkafka signals nothing
+            // when the group has settled, so the commit is simply tried again a little later.
             usleep(UInt32(100_000 * (attempt + 1)))
         }
         return result
@@ -200,7 +195,7 @@ public final class LogConsumer: @unchecked Sendable {
     /// The offsets the group has committed for `partitions` (the next offset to read), asked of the
     /// group coordinator; partitions without a committed offset are absent. Blocking.
     public func committed(_ partitions: [TopicPartition], timeoutMs: Int = 5_000) throws(KafkaError) -> [TopicPartition: Int64] {
-        let outcome = lifetime.ifOpen { () -> Result<[TopicPartition: Int64], KafkaError> in
+        let outcome = client.withHandle { handle -> Result<[TopicPartition: Int64], KafkaError> in
             let list = rd_kafka_topic_partition_list_new(Int32(max(partitions.count, 1)))!
             defer { rd_kafka_topic_partition_list_destroy(list) }
             for p in partitions { _ = rd_kafka_topic_partition_list_add(list, p.topic, p.partition) }
@@ -224,10 +219,10 @@ public final class LogConsumer: @unchecked Sendable {
     /// Accounting, assignment and lag (from the watermarks cached by fetches).
     public func stats() -> ConsumerStats {
         let state = consumption.snapshot
-        let events = context.events.snapshot
+        let events = client.events
         let assignment = state.assignment.sorted()
         var lag: [TopicPartition: Int64] = [:]
-        _ = lifetime.ifOpen {
+        _ = client.withHandle { handle in
             for partition in assignment {
                 var low: Int64 = -1
                 var high: Int64 = -1
@@ -248,22 +243,18 @@ public final class LogConsumer: @unchecked Sendable {
     }
 
     /// The most recent errors reported by librdkafka (oldest first, at most 32).
-    public var recentErrors: [KafkaErrorEvent] { context.events.snapshot.errors }
+    public var recentErrors: [KafkaErrorEvent] { client.events.errors }
 
     /// The first fatal error, if any (the consumer must be recreated).
-    public var fatalErrorEvent: KafkaErrorEvent? { context.events.snapshot.fatal }
+    public var fatalErrorEvent: KafkaErrorEvent? { client.events.fatal }
 
     /// Recent librdkafka warning/error log lines (never printed to stderr).
-    public var recentLogs: [KafkaLogLine] { context.events.snapshot.logs }
+    public var recentLogs: [KafkaLogLine] { client.events.logs }
 
     /// Commits stored offsets, leaves the group and destroys the handle.
     /// Blocking (waits for a running `poll`); idempotent.
     public func close() {
-        lifetime.close {
-            _ = Self.commitRetrying(handle)
-            _ = rd_kafka_consumer_close(handle)
-            rd_kafka_destroy(handle)
-        }
+        client.close { handle in _ = Self.commitRetrying(handle) }
     }
 
     /// Drops the client the way a killed process does: no final commit, no LeaveGroup. The group
@@ -271,9 +262,7 @@ public final class LogConsumer: @unchecked Sendable {
     /// commit (at most `auto.commit.interval.ms` of records, plus a commit in flight) is delivered
     /// again to the partitions' next owner. For crash tests and fatal paths; idempotent.
     public func abandon() {
-        lifetime.close {
-            rd_kafka_destroy_flags(handle, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
-        }
+        client.close(.abandon)
     }
 
     /// Rebalance callback: seeds the gap tracker from committed offsets and

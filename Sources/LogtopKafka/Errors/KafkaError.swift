@@ -38,17 +38,21 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
     public var key: String?
     /// A suggestion for the most likely cause, when one is known.
     public var hint: String?
-    /// For `.unreachable`: the classified cause (refused, TLS, SASL...), when known.
+    /// For `.unreachable`: the classified cause (refused, TLS, SASL...), when known. Its fix is worded by
+    /// the caller (`hint` is then set where the error is shown).
     public var problem: KafkaConnectionProblem?
+    /// For `.configuration`: settings refused because they would expose a secret (see `hint` as for `problem`).
+    public var refusal: KafkaSettings.Refusal?
 
     public init(kind: Kind, message: String, code: KafkaErrorCode? = nil, key: String? = nil, hint: String? = nil,
-                problem: KafkaConnectionProblem? = nil) {
+                problem: KafkaConnectionProblem? = nil, refusal: KafkaSettings.Refusal? = nil) {
         self.kind = kind
         self.message = message
         self.code = code
         self.key = key
         self.hint = hint
         self.problem = problem
+        self.refusal = refusal
     }
 
     public var description: String {

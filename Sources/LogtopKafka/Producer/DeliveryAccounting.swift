@@ -1,7 +1,9 @@
+import Synchronization
+
 /// Producer counters, updated by `produce` (any thread) and by delivery
 /// reports (the producer's poll thread).
 final class DeliveryAccounting: Sendable {
-    private let stats = Locked(ProducerStats())
+    private let stats = Mutex(ProducerStats())
 
     func recordEnqueued() { stats.withLock { $0.produced += 1 } }
 
@@ -28,5 +30,5 @@ final class DeliveryAccounting: Sendable {
         }
     }
 
-    var snapshot: ProducerStats { stats.snapshot }
+    var snapshot: ProducerStats { stats.withLock { $0 } }
 }

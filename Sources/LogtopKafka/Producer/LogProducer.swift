@@ -6,29 +6,18 @@ import CRdKafka
 /// Thread-safe: `produce`, `stats`, `flush` may be called from any thread.
 /// A dedicated thread serves delivery reports and error callbacks; `flush` and
 /// `close` block, so call them off Swift's cooperative pool.
-public final class LogProducer: @unchecked Sendable {
-    // @unchecked: `handle` is an immutable pointer to a thread-safe rd_kafka_t
-    // whose destruction is serialized by `lifetime`; everything else is Sendable.
-    private let handle: OpaquePointer
-    private let context: ClientContext
+public final class LogProducer: Sendable {
+    private let client: RdKafkaClient
     private let accounting: DeliveryAccounting
-    private let lifetime = HandleLifetime()
-    private let pollThread: PollThread
 
     /// Creates a producer; `settings.producerProperties()` plus `overrides`
     /// (applied last) configure it.
     public init(settings: KafkaSettings, overrides: [String: String] = [:]) throws(KafkaError) {
         let accounting = DeliveryAccounting()
-        let context = ClientContext(delivery: accounting)
         let props = settings.producerProperties().merging(overrides) { _, new in new }
-        let handle = try RdKafkaConfiguration.makeHandle(RD_KAFKA_PRODUCER, props: props, context: context)
-        self.handle = handle
-        self.context = context
+        client = try RdKafkaClient(
+            .producer, properties: props, context: ClientContext(delivery: accounting), pollThread: "logtop-kafka-producer")
         self.accounting = accounting
-        let shared = SendableHandle(pointer: handle)
-        self.pollThread = PollThread(name: "logtop-kafka-producer") {
-            rd_kafka_poll(shared.pointer, 100)
-        }
     }
 
     deinit { close(flushTimeoutMs: 0) }
@@ -50,7 +39,7 @@ public final class LogProducer: @unchecked Sendable {
                         value: UnsafeRawBufferPointer(start: byte.baseAddress, count: 0), headers: headers)
             }
         }
-        let outcome = lifetime.ifOpen { () -> ProduceOutcome in
+        let outcome = client.withHandle { handle -> ProduceOutcome in
             // Names go through `withCString`, which lends a short string from the stack: passing a
             // String as a `char *` argument would allocate a C copy of it for every record.
             var rdHeaders: OpaquePointer?
@@ -115,35 +104,34 @@ public final class LogProducer: @unchecked Sendable {
     /// expires. Blocking. Returns true when nothing is left in flight.
     @discardableResult
     public func flush(timeoutMs: Int) -> Bool {
-        let result = lifetime.ifOpen { rd_kafka_flush(handle, Int32(clamping: timeoutMs)) }
+        let result = client.withHandle { rd_kafka_flush($0, Int32(clamping: timeoutMs)) }
         return result.map { $0 == RD_KAFKA_RESP_ERR_NO_ERROR } ?? (stats().inFlight == 0)
     }
 
     /// Flushes (up to `flushTimeoutMs`), fails whatever is still queued (counted
     /// in `failed` as "_PURGE_QUEUE"/"_PURGE_INFLIGHT"), stops the poll thread
-    /// and destroys the handle. Blocking; idempotent.
+    /// and destroys the handle. Blocking; idempotent. `produce` calls made meanwhile
+    /// are rejected as closed at once (no lock is held across the flush).
     public func close(flushTimeoutMs: Int = 10_000) {
-        lifetime.close {
+        client.close { handle in
             if flushTimeoutMs > 0 { _ = rd_kafka_flush(handle, Int32(clamping: flushTimeoutMs)) }
-            pollThread.stop()
             if rd_kafka_outq_len(handle) > 0 {
                 _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
                 rd_kafka_poll(handle, 0) // serve the purge delivery reports
             }
-            rd_kafka_destroy(handle)
         }
     }
 
     /// The most recent errors reported by librdkafka (oldest first, at most 32):
     /// e.g. "_ALL_BROKERS_DOWN", "_AUTHENTICATION", "_TRANSPORT".
-    public var recentErrors: [KafkaErrorEvent] { context.events.snapshot.errors }
+    public var recentErrors: [KafkaErrorEvent] { client.events.errors }
 
     /// The latest reported error, if any.
-    public var lastError: KafkaErrorEvent? { context.events.snapshot.errors.last }
+    public var lastError: KafkaErrorEvent? { client.events.errors.last }
 
     /// The first fatal error (the producer can no longer deliver; recreate it or exit).
-    public var fatalErrorEvent: KafkaErrorEvent? { context.events.snapshot.fatal }
+    public var fatalErrorEvent: KafkaErrorEvent? { client.events.fatal }
 
     /// Recent librdkafka warning/error log lines (never printed to stderr).
-    public var recentLogs: [KafkaLogLine] { context.events.snapshot.logs }
+    public var recentLogs: [KafkaLogLine] { client.events.logs }
 }

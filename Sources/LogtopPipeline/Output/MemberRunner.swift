@@ -43,8 +43,8 @@ public struct MemberRunner {
         if m.failed > 0 { text += ", \(m.failed) FAILED" }
         text += "; partitions [\(partitions)], lag \(s.consumer.totalLag), \(s.consumer.lostRecords) lost"
         // A recent error only: one refused commit during a rebalance is not news a minute later.
-        if let e = s.lastKafkaError, let at = s.lastKafkaErrorAt, now.timeIntervalSince(at) < 30 {
-            text += "; Kafka error \(Int(now.timeIntervalSince(at)))s ago: \(e)"
+        if let e = s.lastKafkaError, now.timeIntervalSince(e.time) < 30 {
+            text += "; Kafka error \(Int(now.timeIntervalSince(e.time)))s ago: \(e)"
         }
         return text
     }

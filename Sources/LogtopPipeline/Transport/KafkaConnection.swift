@@ -19,7 +19,7 @@ struct KafkaConnection {
             let cluster = try EmbeddedKafkaCluster.hosting(config.topics)
             return KafkaConnection(settings: cluster.settings(), cluster: cluster, address: cluster.bootstrapServers)
         }
-        _ = try KafkaProbe.checkReachable(kafka, timeoutMs: 10_000)
+        _ = try ConnectionAdvice.checkReachable(kafka, timeoutMs: 10_000)
         if config.createTopics {
             _ = try KafkaAdmin.ensureTopics(config.topics, settings: kafka)
         }

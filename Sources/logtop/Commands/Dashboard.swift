@@ -28,7 +28,7 @@ func runDashboard(pipeline: Pipeline, duration: Double?, ascii: Bool = false) ->
         if let e = pipeline.takeSourceErrors().last { notice = ("source error: \(e)", Date().addingTimeInterval(15)) }
         if let n = notice, n.until < Date() { notice = nil }
         let status = pipeline.status()
-        if let e = status.lastKafkaError, e.hasPrefix("fatal ") {
+        if let e = status.lastKafkaError, e.isFatal {
             throw DashboardError("Kafka: \(e)")
         }
         return dashboardFeed(status, notice: notice?.text)
@@ -61,7 +61,7 @@ func dashboardFeed(_ s: PipelineStatus, notice: String?, now: Date = Date()) -> 
         generator: DashboardFeed.GeneratorInfo(
             enabled: g.enabled, rate: g.rate, paused: g.paused, scenario: g.scenario,
             scenarioSecondsLeft: g.scenarioUntil.map { Int(max(0, $0 - seconds)) }, generated: g.generated),
-        backPressured: s.backPressured, lastKafkaError: s.lastKafkaError, notice: notice, now: seconds,
+        backPressured: s.backPressured, lastKafkaError: s.lastKafkaError?.description, notice: notice, now: seconds,
         sources: s.sources.filter { $0.name != "generator" }.map {
             DashboardFeed.SourceInfo(name: $0.name, lines: $0.lines, state: $0.text(), waiting: $0.waiting != nil)
         })
