@@ -5,7 +5,7 @@ import Testing
 @Suite struct ConsumedRecordViewTests {
     /// The in-place poll lends every record once, with its key, value and headers, counts it, and stores
     /// the batch's offsets: a later member of the group gets nothing again.
-    @Test func inPlacePollSeesEveryRecordOnceAndStoresOffsets() async throws {
+    @Test func inPlacePollSeesEveryRecordOnceAndStoresOffsets() throws {
         let cluster = try EmbeddedKafkaCluster()
         defer { cluster.close() }
         let topic = uniqueName("inplace")
@@ -13,7 +13,7 @@ import Testing
         let settings = cluster.settings()
         let n = 3_000
         let producer = try LogProducer(settings: settings)
-        try await onThread {
+        try synchronously {
             for index in 0..<n {
                 let headers = [KafkaHeader(name: "run", string: "r1"), KafkaHeader(name: "i", string: "\(index)")]
                 let key: [UInt8]? = index % 3 == 0 ? nil : Array("k\(index % 7)".utf8)
@@ -31,7 +31,7 @@ import Testing
         let consumer = try LogConsumer(settings: settings, group: group)
         try consumer.subscribe([topic])
         struct Seen: Sendable { var values: [String] = []; var problems: [String] = []; var empty = 0 }
-        let seen = try await onThread { () -> Seen in
+        let seen = try synchronously { () -> Seen in
             var seen = Seen()
             let deadline = Date().addingTimeInterval(40)
             while seen.values.count + seen.empty < n + 1, Date() < deadline {
@@ -77,7 +77,7 @@ import Testing
         // The stored offsets were committed: the group starts after them.
         let again = try LogConsumer(settings: settings, group: group)
         try again.subscribe([topic])
-        let redelivered = try await onThread { () -> Int in
+        let redelivered = try synchronously { () -> Int in
             var count = 0
             let deadline = Date().addingTimeInterval(10)
             while again.stats().assignment.isEmpty, Date() < deadline { try again.poll(maxMessages: 100, timeoutMs: 100) { _ in count += 1 } }

@@ -4,7 +4,7 @@ import Testing
 @testable import LogtopKafka
 
 @Suite struct EmbeddedKafkaClusterTests {
-    @Test func listensOnLoopbackForOtherProcesses() async throws {
+    @Test func listensOnLoopbackForOtherProcesses() throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 3)
         defer { cluster.close() }
         let addresses = cluster.bootstrapServers.split(separator: ",")
@@ -15,7 +15,7 @@ import Testing
 
         let kcat = URL(fileURLWithPath: try requireTool("kcat", package: "kcat"))
         let bootstrap = cluster.bootstrapServers
-        let output = try await onThread { () -> String in
+        let output = try synchronously { () -> String in
             let process = Process()
             process.executableURL = kcat
             process.arguments = ["-b", bootstrap, "-L", "-t", topic, "-m", "5"]

@@ -28,7 +28,7 @@ import Testing
     /// the background commit and the final commit at close both get through, and a new member of the
     /// group resumes exactly where the first one stopped: nothing lost, nothing read twice.
     @Test(.timeLimit(.minutes(2)))
-    func refusedCommitsAreRetriedWithoutLoss() async throws {
+    func refusedCommitsAreRetriedWithoutLoss() throws {
         let cluster = try EmbeddedKafkaCluster()
         defer { cluster.close() }
         let topic = uniqueName("commits")
@@ -40,7 +40,7 @@ import Testing
         let first = try LogConsumer(settings: cluster.settings(), group: group, autoCommitIntervalMs: 200)
         try first.subscribe([topic])
         let refusals: [KafkaErrorCode] = [.rebalanceInProgress, .coordinatorNotAvailable, .notCoordinator, .rebalanceInProgress]
-        try await onThread {
+        try synchronously {
             // Join and read half, then make the coordinator refuse the next commits.
             let head = try consume(first, count: 1_000, seconds: 30)
             #expect(head.count >= 1_000)
@@ -65,7 +65,7 @@ import Testing
         try fill(cluster, topic: topic, partitions: 4, count: 400)
         let closing = try LogConsumer(settings: cluster.settings(), group: group, autoCommitIntervalMs: 600_000)
         try closing.subscribe([topic])
-        try await onThread {
+        try synchronously {
             let more = try consume(closing, count: 400, seconds: 30)
             #expect(more.count == 400)
             try cluster.pushRequestErrors(.offsetCommit, [.rebalanceInProgress, .rebalanceInProgress, .coordinatorNotAvailable, .rebalanceInProgress])
@@ -73,10 +73,10 @@ import Testing
         }
         let second = try LogConsumer(settings: cluster.settings(), group: group)
         defer { second.close() }
-        #expect(try await onThread { try second.committed(tps).values.reduce(0, +) } == 2_400)
+        #expect(try synchronously { try second.committed(tps).values.reduce(0, +) } == 2_400)
         try second.subscribe([topic])
         try fill(cluster, topic: topic, partitions: 4, count: 4)
-        let again = try await onThread { () -> [ConsumedRecord] in
+        let again = try synchronously { () -> [ConsumedRecord] in
             var records = try consume(second, count: 4, seconds: 30)
             records += try consume(second, count: 1, seconds: 0.5)
             return records
@@ -91,7 +91,7 @@ import Testing
     /// analysed twice are exactly those the dead member processed after its last commit, bounded by the
     /// commit interval.
     @Test(.timeLimit(.minutes(3)))
-    func aKilledMemberIsReplacedWithoutGapAndABoundedReplay() async throws {
+    func aKilledMemberIsReplacedWithoutGapAndABoundedReplay() throws {
         let cluster = try EmbeddedKafkaCluster()
         defer { cluster.close() }
         let topic = uniqueName("crash")
@@ -106,7 +106,7 @@ import Testing
         struct Processed: Sendable { var time: Double; var partition: Int32; var offset: Int64 }
         let doomed = try LogConsumer(settings: cluster.settings(), group: group, autoCommitIntervalMs: Int(commitInterval * 1000))
         try doomed.subscribe([topic])
-        let (processed, killedAt) = try await onThread { () -> ([Processed], Double) in
+        let (processed, killedAt) = try synchronously { () -> ([Processed], Double) in
             var processed: [Processed] = []
             let deadline = Date().addingTimeInterval(60)
             while processed.count < n / 2, Date() < deadline {
@@ -124,9 +124,9 @@ import Testing
 
         let successor = try LogConsumer(settings: cluster.settings(), group: group)
         defer { successor.close() }
-        let committed = try await onThread { try successor.committed(tps) }
+        let committed = try synchronously { try successor.committed(tps) }
         try successor.subscribe([topic])
-        let resumed = try await onThread { () -> [ConsumedRecord] in
+        let resumed = try synchronously { () -> [ConsumedRecord] in
             // The group first waits out the dead member's session (6 s on the embedded cluster).
             let expected = n - Int(committed.values.reduce(0, +))
             var records = try consume(successor, count: expected, seconds: 60)

@@ -2,7 +2,7 @@ import Testing
 @testable import LogtopKafka
 
 @Suite struct KafkaAdminTests {
-    @Test func ensureTopicsOnTheEmbeddedCluster() async throws {
+    @Test func ensureTopicsOnTheEmbeddedCluster() throws {
         let cluster = try EmbeddedKafkaCluster()
         defer { cluster.close() }
         let specs = [KafkaAdmin.TopicSpec(name: "logs", partitions: 8), .init(name: "alerts", partitions: 1)]
@@ -14,11 +14,11 @@ import Testing
 
     /// librdkafka 2.0.2's mock does not implement CreateTopics: the admin path
     /// must fail clearly (not hang) when not told about the embedded cluster.
-    @Test func createTopicsRequestFailsClearlyOnTheMock() async throws {
+    @Test func createTopicsRequestFailsClearlyOnTheMock() throws {
         let cluster = try EmbeddedKafkaCluster()
         defer { cluster.close() }
         let settings = cluster.settings()
-        let outcome = try await onThread { () -> Result<[String: KafkaAdmin.TopicOutcome], KafkaError> in
+        let outcome = try synchronously { () -> Result<[String: KafkaAdmin.TopicOutcome], KafkaError> in
             Result { () throws(KafkaError) in
                 try KafkaAdmin.ensureTopics([.init(name: "x", partitions: 2)], settings: settings, timeoutMs: 3000)
             }

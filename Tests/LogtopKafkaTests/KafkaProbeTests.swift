@@ -3,11 +3,11 @@ import Testing
 @testable import LogtopKafka
 
 @Suite struct KafkaProbeTests {
-    @Test func unreachableBrokerIsReportedWithinTheTimeout() async throws {
+    @Test func unreachableBrokerIsReportedWithinTheTimeout() throws {
         let settings = KafkaSettings(bootstrapServers: "127.0.0.1:1")
         // Timed on the probing thread itself: on a loaded 2-core machine running the whole suite, the
         // thread may wait to be scheduled. The promise to users is an answer within 15 s.
-        let (outcome, elapsed) = try await onThread { () -> (Result<KafkaClusterInfo, KafkaError>, Double) in
+        let (outcome, elapsed) = try synchronously { () -> (Result<KafkaClusterInfo, KafkaError>, Double) in
             let started = Date()
             let r = Result { () throws(KafkaError) in try KafkaProbe.checkReachable(settings, timeoutMs: 5000) }
             return (r, Date().timeIntervalSince(started))
@@ -28,17 +28,17 @@ import Testing
         #expect(throws: KafkaError.self) { _ = try KafkaProbe.checkReachable(KafkaSettings(), timeoutMs: 100) }
     }
 
-    @Test func embeddedClusterIsReachable() async throws {
+    @Test func embeddedClusterIsReachable() throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 2)
         defer { cluster.close() }
         let settings = cluster.settings()
-        let info = try await onThread { try KafkaProbe.checkReachable(settings, timeoutMs: 5000) }
+        let info = try synchronously { try KafkaProbe.checkReachable(settings, timeoutMs: 5000) }
         #expect(info.brokers.count == 2)
         #expect(Set(info.brokers.map(\.id)) == [1, 2])
     }
 
     /// The mock listens in plaintext: TLS and SASL clients fail fast, with the cause and its fix.
-    @Test func tlsAndSaslMismatchesGetAHint() async throws {
+    @Test func tlsAndSaslMismatchesGetAHint() throws {
         let cluster = try EmbeddedKafkaCluster()
         defer { cluster.close() }
         let cases: [(KafkaSettings.SecurityProtocol, String)] = [(.ssl, "TLS"), (.saslSSL, "TLS"), (.saslPlaintext, "SASL")]
@@ -49,7 +49,7 @@ import Testing
             settings.saslPassword = "password-value"
             settings.allowsPlaintextSASL = true
             let probeSettings = settings
-            let outcome = try await onThread { () -> Result<KafkaClusterInfo, KafkaError> in
+            let outcome = try synchronously { () -> Result<KafkaClusterInfo, KafkaError> in
                 Result { () throws(KafkaError) in try KafkaProbe.checkReachable(probeSettings, timeoutMs: 4000) }
             }
             guard case .failure(let error) = outcome else {

@@ -6,7 +6,7 @@ import Testing
 @Suite struct LogProducerConsumerTests {
     /// 10,000 records through a 4-partition topic: every one delivered once and
     /// consumed exactly once by a group member.
-    @Test func roundTripTenThousandRecords() async throws {
+    @Test func roundTripTenThousandRecords() throws {
         let cluster = try EmbeddedKafkaCluster()
         defer { cluster.close() }
         let topic = uniqueName("roundtrip")
@@ -17,7 +17,7 @@ import Testing
         let producer = try LogProducer(settings: settings)
         let values = (0..<n).map { Array("record-\($0)".utf8) }
         let headers = [KafkaHeader(name: "source", string: "test"), KafkaHeader(name: "bin", value: [0, 1, 255])]
-        try await onThread {
+        try synchronously {
             for (index, value) in values.enumerated() {
                 // Keyed, so the records spread over the partitions (null keys
                 // stick to one partition per linger period).
@@ -41,7 +41,7 @@ import Testing
 
         let consumer = try LogConsumer(settings: settings, group: uniqueName("group"))
         try consumer.subscribe([topic])
-        let records = try await onThread { () -> [ConsumedRecord] in
+        let records = try synchronously { () -> [ConsumedRecord] in
             var records = try consume(consumer, count: n + 1, seconds: 40)
             // Anything extra (a duplicate) would show up now.
             records += try consume(consumer, count: 1, seconds: 0.3)
@@ -72,7 +72,7 @@ import Testing
 
     /// Injected Produce errors are retried by the idempotent producer: every
     /// record is delivered once, in order within its partition.
-    @Test func injectedProduceErrorsStillDeliverExactlyOnceInOrder() async throws {
+    @Test func injectedProduceErrorsStillDeliverExactlyOnceInOrder() throws {
         let cluster = try EmbeddedKafkaCluster()
         defer { cluster.close() }
         let topic = uniqueName("idempotent")
@@ -83,7 +83,7 @@ import Testing
 
         let producer = try LogProducer(settings: settings)
         // Let the producer get its producer id and metadata first.
-        try await onThread {
+        try synchronously {
             #expect(producer.produce(topic: topic, partition: 0, value: Array("warmup".utf8)) == .enqueued)
             #expect(producer.flush(timeoutMs: 10_000))
         }
@@ -97,7 +97,7 @@ import Testing
         try cluster.pushBrokerRequestErrors(broker: 1, .produce, [
             (.notLeaderForPartition, 0), (.notEnoughReplicas, 0), (.requestTimedOut, 0),
         ])
-        try await onThread {
+        try synchronously {
             for index in 0..<n {
                 let value = Array("\(index % 4):\(index)".utf8)
                 while producer.produce(topic: topic, partition: Int32(index % 4), value: value) == .queueFull {
@@ -115,7 +115,7 @@ import Testing
 
         let consumer = try LogConsumer(settings: settings, group: uniqueName("group"))
         try consumer.subscribe([topic])
-        let records = try await onThread { () -> [ConsumedRecord] in
+        let records = try synchronously { () -> [ConsumedRecord] in
             var records = try consume(consumer, count: n + 1, seconds: 40)
             records += try consume(consumer, count: 1, seconds: 0.3)
             return records
@@ -137,7 +137,7 @@ import Testing
     /// With the broker down, records are never dropped silently: the queue
     /// pushes back with `.queueFull`, undeliverable records are counted as
     /// failed with their reason, and the outage is reported as an error.
-    @Test func brokerDownIsAccountedAndReported() async throws {
+    @Test func brokerDownIsAccountedAndReported() throws {
         let cluster = try EmbeddedKafkaCluster()
         defer { cluster.close() }
         let topic = uniqueName("down")
@@ -151,7 +151,7 @@ import Testing
         #expect(outcomes.filter { $0 == .enqueued }.count == 10)
         #expect(outcomes.filter { $0 == .queueFull }.count == 5)
 
-        let settled = try await onThread { waitUntil(10) { producer.stats().failed == 10 } }
+        let settled = try synchronously { waitUntil(10) { producer.stats().failed == 10 } }
         #expect(settled)
         let stats = producer.stats()
         #expect(stats.produced == 10)
@@ -167,20 +167,20 @@ import Testing
     }
 
     /// A broker outage shorter than `message.timeout.ms` loses nothing.
-    @Test func brokerOutageWithinTheTimeoutRecovers() async throws {
+    @Test func brokerOutageWithinTheTimeoutRecovers() throws {
         let cluster = try EmbeddedKafkaCluster()
         defer { cluster.close() }
         let topic = uniqueName("outage")
         try cluster.createTopic(topic, partitions: 2)
         let producer = try LogProducer(settings: cluster.settings())
         defer { producer.close() }
-        try await onThread {
+        try synchronously {
             #expect(producer.produce(topic: topic, value: Array("before".utf8)) == .enqueued)
             #expect(producer.flush(timeoutMs: 10_000))
         }
         try cluster.setBrokerDown(1)
         produceAll(producer, topic: topic, values: (0..<100).map { Array("during-\($0)".utf8) })
-        let noticed = try await onThread {
+        let noticed = try synchronously {
             waitUntil(10) {
                 producer.recentErrors.contains { $0.code == .allBrokersDown || $0.code == .transport }
             }
@@ -188,21 +188,21 @@ import Testing
         #expect(noticed, "the outage is reported")
         #expect(producer.stats().delivered == 1)
         try cluster.setBrokerUp(1)
-        let flushed = try await onThread { producer.flush(timeoutMs: 20_000) }
+        let flushed = try synchronously { producer.flush(timeoutMs: 20_000) }
         #expect(flushed)
         let stats = producer.stats()
         #expect(stats.delivered == 101)
         #expect(stats.failed == 0)
     }
 
-    @Test func closeFailsWhatCannotBeDelivered() async throws {
+    @Test func closeFailsWhatCannotBeDelivered() throws {
         let cluster = try EmbeddedKafkaCluster()
         defer { cluster.close() }
         try cluster.setBrokerDown(1)
         let producer = try LogProducer(settings: cluster.settings())
         for _ in 0..<5 { #expect(producer.produce(topic: "t", value: [1, 2, 3]) == .enqueued) }
         #expect(producer.stats().inFlight == 5)
-        try await onThread { producer.close(flushTimeoutMs: 200) }
+        try synchronously { producer.close(flushTimeoutMs: 200) }
         let stats = producer.stats()
         #expect(stats.inFlight == 0)
         #expect(stats.failed == 5)

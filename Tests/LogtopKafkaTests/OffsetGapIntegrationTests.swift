@@ -6,7 +6,7 @@ import Testing
     /// A member commits offset 10, then the mock's retention (5 MiB per
     /// partition) trims past it: the next member of the group is reset to the
     /// log start and must count the skipped records as lost.
-    @Test func recordsTrimmedBeforeBeingReadAreCountedAsLost() async throws {
+    @Test func recordsTrimmedBeforeBeingReadAreCountedAsLost() throws {
         let cluster = try EmbeddedKafkaCluster()
         defer { cluster.close() }
         let topic = uniqueName("trimmed")
@@ -16,13 +16,13 @@ import Testing
         let producer = try LogProducer(settings: settings)
         defer { producer.close() }
 
-        try await onThread {
+        try synchronously {
             produceAll(producer, topic: topic, values: (0..<10).map { Array("small-\($0)".utf8) })
             #expect(producer.flush(timeoutMs: 10_000))
         }
         let first = try LogConsumer(settings: settings, group: group)
         try first.subscribe([topic])
-        let firstRecords = try await onThread { () -> [ConsumedRecord] in
+        let firstRecords = try synchronously { () -> [ConsumedRecord] in
             let records = try consume(first, count: 10, seconds: 30)
             try first.commitSync()
             first.close()
@@ -33,7 +33,7 @@ import Testing
         // 7 MiB of incompressible records: more than the mock keeps.
         var generator = SystemRandomNumberGenerator()
         let big = (0..<900).map { _ in (0..<8192).map { _ in UInt8.random(in: 0...255, using: &generator) } }
-        try await onThread {
+        try synchronously {
             produceAll(producer, topic: topic, values: big)
             #expect(producer.flush(timeoutMs: 20_000))
         }
@@ -42,7 +42,7 @@ import Testing
         let second = try LogConsumer(settings: settings, group: group)
         defer { second.close() }
         try second.subscribe([topic])
-        let secondRecords = try await onThread { () -> [ConsumedRecord] in
+        let secondRecords = try synchronously { () -> [ConsumedRecord] in
             var records = try consume(second, count: 1, seconds: 30)
             let remaining = 910 - Int(records.first?.offset ?? 910)
             records += try consume(second, count: remaining - records.count, seconds: 20)

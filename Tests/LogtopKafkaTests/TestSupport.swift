@@ -3,15 +3,12 @@ import Foundation
 import Testing
 @testable import LogtopKafka
 
-/// Runs blocking work (librdkafka polls, flushes) on a dedicated thread, never
-/// on Swift's cooperative pool.
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread {
-            continuation.resume(with: Result { try body() })
-        }
-        thread.start()
-    }
+/// Runs `body` on the test's own thread. The Kafka tests block (polls, flushes, waits), as every
+/// synchronous test does; they used to await a thread of their own, but an async test then needs a free
+/// thread of Swift's cooperative pool to resume, and on a 2-core machine the pool has two, which the
+/// other tests of the suite hold for up to a minute: such a test was starved past its time limit.
+func synchronously<T>(_ body: () throws -> T) rethrows -> T {
+    try body()
 }
 
 /// A name unique to this test run, so parallel tests never share topics or groups.

@@ -109,6 +109,32 @@ final class RawClient {
         #expect(waitUntil(20) { server.broadcast(Array("hello\n".utf8)); return probe.received.contains("hello") })
     }
 
+    /// The README's limit with the default server: a client that never reads is disconnected once
+    /// 4 MiB wait for it, not before.
+    @Test func aClientIsDroppedOnlyAfterFallingFourMiBBehind() throws {
+        let server = try LineServer(host: "127.0.0.1", port: 0)
+        defer { server.close() }
+        #expect(server.maxQueuedBytes == 4 << 20)
+        let slow = try #require(RawClient(port: server.port, receiveBuffer: 4096))
+        defer { withExtendedLifetime(slow) {} }
+        #expect(waitUntil(10) { server.clientCount == 1 })
+        let line = Array((String(repeating: "y", count: 1023) + "\n").utf8)
+        let chunk = Array(repeating: line, count: 64).flatMap { $0 }  // 64 KiB
+        var sent = 0
+        var sentBeforeDrop = 0
+        let deadline = Date().addingTimeInterval(30)
+        while server.droppedClients == 0, Date() < deadline {
+            sentBeforeDrop = sent
+            server.broadcast(chunk)
+            sent += chunk.count
+            if sent % (1 << 20) == 0 { Thread.sleep(forTimeInterval: 0.01) }  // let its writer fill the socket
+        }
+        #expect(server.droppedClients == 1)
+        // Dropped by the broadcast that would have queued more than 4 MiB for it: everything before
+        // that one was accepted.
+        #expect(sent > 4 << 20 && sentBeforeDrop > (4 << 20) - chunk.count, "dropped after only \(sentBeforeDrop) bytes")
+    }
+
     @Test func everyClientGetsEveryLineAndASlowOneIsDroppedAlone() throws {
         let server = try LineServer(host: "127.0.0.1", port: 0, maxQueuedBytes: 256 << 10)
         defer { server.close() }
