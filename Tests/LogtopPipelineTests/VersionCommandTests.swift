@@ -7,15 +7,13 @@ import Testing
 /// (`Logtop.version`), so a report says what produced it.
 @Suite(.serialized) struct VersionCommand {
     @Test func versionFlagPrintsTheVersion() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: BatchCommand.binary), "build logtop first")
-        let (status, out) = runTool([BatchCommand.binary, "--version"], timeout: 30)
+        let (status, out) = runTool([try logtopBinary(), "--version"], timeout: 30)
         #expect(status == 0)
         #expect(out == "logtop \(Logtop.version)\n")
     }
 
     @Test func helpHeaderNamesTheVersion() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: BatchCommand.binary), "build logtop first")
-        let (status, out) = runTool([BatchCommand.binary, "--help"], stderr: false, timeout: 30)
+        let (status, out) = runTool([try logtopBinary(), "--help"], stderr: false, timeout: 30)
         #expect(status == 0)
         let header = out.split(separator: "\n").prefix(3).joined(separator: " ")
         #expect(header.hasPrefix("OVERVIEW:"))
@@ -23,7 +21,6 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(2))) func resultsNameTheVersion() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: BatchCommand.binary), "build logtop first")
         let dir = try BatchCommand().scratch()
         let input = Pipe()
         let (p, _) = try BatchCommand().launch(["--batch", "--source", "stdin", "--results-json", "r.jsonl"], in: dir,
