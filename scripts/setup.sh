@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages logtop needs to build, run and test (Debian 12).
+# Installs the Debian packages logtop needs to build, run, test and package (Debian 12).
 # Runs apt-get only when something is missing (or always with --force); needs root or sudo.
 set -euo pipefail
 
@@ -15,6 +15,10 @@ PACKAGES=(
   python3            # fake SASL broker (scripts/fake-kafka-broker.py) and compose check in the tests
   python3-yaml       # scripts/check-compose.py parses docker-compose.yml
   default-jre-headless  # keytool: the tests run the compose certificate script on the host
+  dpkg-dev           # scripts/build-deb.sh: dpkg-shlibdeps computes the package's Depends
+  binutils           # scripts/build-deb.sh strips the binary
+  man-db             # scripts/test-package.sh: man -w logtop
+  systemd            # scripts/test-package.sh: systemd-analyze verify (systemd need not be running)
 )
 
 missing=()

@@ -266,6 +266,7 @@ struct DashboardRendererTests {
             }
             for s in TrafficScenario.allCases { #expect(text.contains(s.rawValue)) }
             #expect(text.contains("Esc"))
+            #expect(text.contains("logtop \(Logtop.version): keys"))  // the version, in the box's title
         }
     }
 

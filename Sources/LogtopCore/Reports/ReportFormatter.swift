@@ -8,6 +8,7 @@ public enum ReportFormatter {
         let range = r.isTotal && r.summary.requests == 0 && r.start == 0 && r.end == 0
             ? "(no event time: no records)" : "\(CivilTime.iso8601(r.start)) .. \(CivilTime.iso8601(r.end))"
         out += r.isTotal ? "==== TOTAL \(range) (\(r.end - r.start) s) ====\n" : "==== \(range) (\(r.end - r.start) s) ====\n"
+        if r.isTotal { out += "logtop          \(Logtop.version)\n" }  // what produced this report
         out += "requests        \(s.requests)   avg \(Format.fixed(r.averageRate, decimals: 1)) req/s   peak \(r.peakRate) req/s\n"
         out += "bytes           \(s.bytes) (\(Format.bytes(s.bytes)))\n"
         let codes = s.status.map { "\($0.code == 0 ? "other" : String($0.code)): \($0.count)" }.joined(separator: "  ")

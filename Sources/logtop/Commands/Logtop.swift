@@ -7,7 +7,7 @@ import LogtopPipeline
 struct Logtop: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logtop",
-        abstract: "Live monitor for HTTP access logs flowing through Apache Kafka.",
+        abstract: "Live monitor for HTTP access logs flowing through Apache Kafka (logtop \(LogtopCore.Logtop.version)).",
         discussion: """
         Sources put access-log lines into the Kafka topic `logs`; the analyzer consumes them, computes \
         windowed statistics, raises alerts (published to the topic `alerts`) and shows them.
@@ -28,6 +28,7 @@ struct Logtop: ParsableCommand {
         --batch) merges them into one exact view, evaluates the alerts once and shows how many \
         analyzers contribute and the lag of each.
         """,
+        version: "logtop \(LogtopCore.Logtop.version)",
         subcommands: [Generate.self, Analyze.self, Broker.self])
 
     @Flag(help: "Run headless: append statistics to the results file every interval instead of opening the dashboard.")
