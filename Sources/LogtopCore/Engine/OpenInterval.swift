@@ -1,0 +1,20 @@
+/// A report interval that is still open: every record whose time falls in it is counted here,
+/// whatever order it arrives in, until the engine writes it (see `AnalysisEngine`).
+struct OpenInterval: Sendable {
+    let start: Int64
+    /// Everything counted, with top lists exact up to `EngineConfig.exactKeys` keys each.
+    var aggregate: TrafficAggregate
+    /// Requests per second of the interval (for its busiest second).
+    var perSecond: [Int]
+    /// How late its records arrived.
+    var lateness = LatenessHistogram()
+
+    init(start: Int64, seconds: Int, capacity: Int) {
+        self.start = start
+        aggregate = TrafficAggregate(capacity: capacity)
+        perSecond = [Int](repeating: 0, count: seconds)
+    }
+
+    /// Distinct keys held by its top lists: what its memory grows with.
+    var keys: Int { aggregate.paths.count + aggregate.clients.count + aggregate.referrers.count + aggregate.userAgents.count }
+}
