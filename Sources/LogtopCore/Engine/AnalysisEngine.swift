@@ -15,7 +15,7 @@ public struct EngineConfig: Sendable {
     /// default intervals stay open for `finiteLateness`.
     public var finiteInput = false
     /// Distinct keys each top list of a report (interval or total) counts exactly; past that it is
-    /// a Space-Saving sketch of this size (counts with a bound on their error).
+    /// a Space-Saving sketch of `reportCapacity` keys (counts with a bound on their error).
     public var exactKeys = 100_000
     /// Distinct keys (all top lists together) the open intervals may hold: past that the oldest is
     /// written early (its later records count as late). Bounds memory whatever the lateness.
@@ -167,7 +167,7 @@ public struct AnalysisEngine: Sendable {
         evaluator = AlertEvaluator(rules: c.rules)
         c.exactKeys = max(1, c.exactKeys)
         self.config = c
-        total = TrafficAggregate(capacity: c.exactKeys)
+        total = TrafficAggregate(capacity: c.reportCapacity, exactKeys: c.exactKeys)
     }
 
     /// Watermark: seconds strictly below it are final.
@@ -263,7 +263,7 @@ public struct AnalysisEngine: Sendable {
             if s < start { break }
             k -= 1
         }
-        open.insert(OpenInterval(start: start, seconds: config.interval, capacity: config.exactKeys), at: k + 1)
+        open.insert(OpenInterval(start: start, seconds: config.interval, capacity: config.reportCapacity, exactKeys: config.exactKeys), at: k + 1)
         return k + 1
     }
 
@@ -468,7 +468,7 @@ public struct AnalysisEngine: Sendable {
         if let first = open.first, first.start == start {
             interval = open.removeFirst()
         } else {
-            interval = OpenInterval(start: start, seconds: config.interval, capacity: 1)
+            interval = OpenInterval(start: start, seconds: config.interval, capacity: 1, exactKeys: 1)
         }
         let peak = interval.perSecond.max() ?? 0
         if orphanMalformed > 0 {

@@ -2,16 +2,17 @@
 /// whatever order it arrives in, until the engine writes it (see `AnalysisEngine`).
 struct OpenInterval: Sendable {
     let start: Int64
-    /// Everything counted, with top lists exact up to `EngineConfig.exactKeys` keys each.
+    /// Everything counted, with top lists exact up to `EngineConfig.exactKeys` keys each, then
+    /// sketches of `EngineConfig.reportCapacity`.
     var aggregate: TrafficAggregate
     /// Requests per second of the interval (for its busiest second).
     var perSecond: [Int]
     /// How late its records arrived.
     var lateness = LatenessHistogram()
 
-    init(start: Int64, seconds: Int, capacity: Int) {
+    init(start: Int64, seconds: Int, capacity: Int, exactKeys: Int) {
         self.start = start
-        aggregate = TrafficAggregate(capacity: capacity)
+        aggregate = TrafficAggregate(capacity: capacity, exactKeys: exactKeys)
         perSecond = [Int](repeating: 0, count: seconds)
     }
 

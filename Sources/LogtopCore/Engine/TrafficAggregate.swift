@@ -17,13 +17,14 @@ public struct TrafficAggregate: Sendable {
     public var malformed: Int = 0
     public var late: Int = 0
 
-    /// `capacity` bounds each top list (see `TopK`).
-    public init(capacity: Int) {
+    /// `capacity` bounds each top list (see `TopK`); paths, clients, referrers and user agents are
+    /// counted exactly up to `exactKeys` distinct keys each first (the lists of reports).
+    public init(capacity: Int, exactKeys: Int? = nil) {
         statusCounts = []
-        paths = TopK(capacity: capacity)
-        clients = TopK(capacity: capacity)
-        referrers = TopK(capacity: capacity)
-        userAgents = TopK(capacity: capacity)
+        paths = TopK(capacity: capacity, exactKeys: exactKeys)
+        clients = TopK(capacity: capacity, exactKeys: exactKeys)
+        referrers = TopK(capacity: capacity, exactKeys: exactKeys)
+        userAgents = TopK(capacity: capacity, exactKeys: exactKeys)
         notFoundClients = TopK(capacity: Swift.max(8, capacity / 4))
     }
 

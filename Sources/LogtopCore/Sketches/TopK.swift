@@ -33,8 +33,17 @@ public struct TopEntry: Sendable, Equatable {
 /// anything, merging sketches never hashes a key again, and `String`s are made only for `top(_:)`.
 /// The arena is compacted when more than half of it is left over from evicted keys, so memory stays
 /// bounded by `capacity` times the longest key.
+///
+/// With `exactKeys` above `capacity` (the top lists of reports), the first `exactKeys` distinct keys
+/// are counted exactly, evicting nothing; the key after them turns it into the sketch of `capacity`
+/// keys (the largest counts kept, each exact, and the smallest of them bounding every key left out),
+/// which goes on as above. Memory: about 100 bytes plus the key's bytes per key held.
 public struct TopK: Sendable {
     public let capacity: Int
+    /// Distinct keys counted exactly before it becomes a sketch of `capacity` keys.
+    public private(set) var exactKeys: Int
+    /// Keys it may hold: `exactKeys` until it becomes a sketch, then `capacity`.
+    private(set) var limit: Int
     public private(set) var total: Int = 0
     /// Largest count held: an upper bound of any key's count, kept without sorting.
     public private(set) var maxCount: Int = 0
@@ -63,13 +72,16 @@ public struct TopK: Sendable {
     /// Bytes of `arena[0..<arenaUsed]` no key uses any more.
     var garbage = 0
 
-    public init(capacity: Int) {
+    public init(capacity: Int, exactKeys: Int? = nil) {
         precondition(capacity > 0)
         self.capacity = capacity
+        self.exactKeys = Swift.max(capacity, exactKeys ?? capacity)
+        limit = self.exactKeys
     }
 
     public var count: Int { slots.count }
-    public var isFull: Bool { slots.count >= capacity }
+    /// Whether it is a full sketch: every new key evicts the smallest.
+    public var isFull: Bool { limit == capacity && slots.count >= capacity }
     /// Whether every count is exact: no key was ever evicted or charged a merged part's floor (every
     /// entry's error is 0) and the entries account for every occurrence counted.
     public var isExact: Bool {
@@ -134,11 +146,16 @@ public struct TopK: Sendable {
     /// Adds every entry of `other` (counts summed, errors widened), the mergeable-summary way.
     public mutating func merge(_ other: TopK) {
         if other.slots.isEmpty { total += other.total; return }
+        if limit > capacity && (slots.count + other.slots.count > limit || other.floor > 0) {
+            // Counting exactly, and the union may not fit: built again, as a sketch when it does not.
+            self = TopK(merging: [self, other], capacity: capacity, exactKeys: exactKeys)
+            return
+        }
         let otherFloor = other.floor
         let mergedTotal = total + other.total
         // Only needed when `other` charges absent keys its floor (a large sketch merging a small one
         // would otherwise clear a flag per slot of its own on every merge).
-        var touched = otherFloor > 0 ? [Bool](repeating: false, count: capacity) : []
+        var touched = otherFloor > 0 ? [Bool](repeating: false, count: limit) : []
         other.forEachKey { key, o in
             // A key absent from this sketch while it is full may have had up to `floor` occurrences:
             // `add` replaces the minimum and inherits its count as overestimate, which covers that.
@@ -175,8 +192,10 @@ public struct TopK: Sendable {
     /// Cheaper than merging the parts one after another (what `merge` does): every key is looked up
     /// once per part in a table sized for all of them, nothing is evicted on the way, and no part
     /// makes the others' keys pay its floor one by one.
-    init(merging parts: [TopK], capacity: Int) {
-        self.init(capacity: capacity)
+    /// With `exactKeys` (above `capacity`), every key is kept when there are at most that many, and
+    /// the result goes on counting exactly up to `exactKeys` keys.
+    init(merging parts: [TopK], capacity: Int, exactKeys: Int? = nil) {
+        self.init(capacity: capacity, exactKeys: exactKeys)
         var floors = 0, mergedTotal = 0, upTo = 0
         for p in parts {
             floors += p.floor
@@ -206,7 +225,10 @@ public struct TopK: Sendable {
             }
         }
         var kept = Array(union.slots.indices)
-        if union.slots.count > capacity {
+        // Exact only while every part is: a part that evicted bounds absent keys by its floor, which
+        // only a sketch keeps as a bound.
+        if union.slots.count > limit || floors > 0 { limit = capacity }
+        if union.slots.count > limit {
             var counts = union.slots.map(\.count)
             let cut = Self.largest(capacity, of: &counts)
             var room = capacity - union.slots.reduce(0) { $0 + ($1.count > cut ? 1 : 0) }
@@ -236,7 +258,7 @@ public struct TopK: Sendable {
 
     /// Room for `keys` keys of `bytes` bytes in all, in an empty sketch.
     private mutating func reserve(keys: Int, bytes: Int) {
-        let n = Swift.min(capacity, keys)
+        let n = Swift.min(limit, keys)
         guard slots.isEmpty, n > 0 else { return }
         slots.reserveCapacity(n)
         heap.reserveCapacity(n)
@@ -365,12 +387,13 @@ public struct TopK: Sendable {
     @discardableResult
     mutating func insert(_ key: UnsafeRawBufferPointer, hash: UInt64, weight: Int, clientErrors: Int, serverErrors: Int,
                          error: Int) -> Int {
-        if slots.count < capacity {
+        if slots.count < limit {
             let slot = appendSlot(key, hash: hash, count: weight, error: error, fours: clientErrors, fives: serverErrors)
             if weight > maxCount { maxCount = weight }
-            if slots.count == capacity { buildHeap() }
+            if slots.count == capacity && limit == capacity { buildHeap() }
             return slot
         }
+        if limit > capacity { becomeSketch() }
         // Replace the minimum: the newcomer inherits its count as possible overestimate.
         let slot = Int(heap[0])
         tableRemove(slot)
@@ -387,6 +410,14 @@ public struct TopK: Sendable {
         return slot
     }
 
+    /// Past `exactKeys` keys: keeps the `capacity` largest (their counts exact, ties: the first held)
+    /// as a full sketch, whose smallest count bounds every key left out.
+    private mutating func becomeSketch() {
+        var sketch = TopK(merging: [self], capacity: capacity)
+        sketch.exactKeys = exactKeys
+        self = sketch
+    }
+
     /// Adds `key`, which is not held, as a new slot (the sketch is not full) and returns it. Storage
     /// grows by doubling but never past `capacity` slots: a large sketch (the exact lists of a report)
     /// does not hold room for twice its keys once it is full.
@@ -395,7 +426,7 @@ public struct TopK: Sendable {
                                      fives: Int) -> Int {
         let slot = slots.count
         if slot == slots.capacity {
-            let room = Swift.min(capacity, Swift.max(16, 2 * slot))
+            let room = Swift.min(limit, Swift.max(16, 2 * slot))
             slots.reserveCapacity(room)
             heap.reserveCapacity(room)
         }
