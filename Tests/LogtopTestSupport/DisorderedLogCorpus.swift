@@ -190,10 +190,23 @@ public struct DisorderedLogCorpus: Sendable {
 
     /// `29/Mar/2026:02:00:00 +0100`: UTC time `t` as the local time of a zone `offsetMinutes` east.
     public static func localTime(_ t: Int64, offsetMinutes: Int) -> String {
-        let local = t + Int64(offsetMinutes) * 60
-        let days = floorDiv(local, 86_400)
-        let secs = local - days * 86_400
-        // Civil date from days since 1970-01-01 (proleptic Gregorian; eras of 400 years).
+        let (year, month, day, secs) = civil(t + Int64(offsetMinutes) * 60)
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let sign = offsetMinutes < 0 ? "-" : "+"
+        let o = abs(offsetMinutes)
+        return "\(two(day))/\(months[Int(month) - 1])/\(year):\(two(secs / 3_600)):\(two(secs / 60 % 60)):\(two(secs % 60)) \(sign)\(two(Int64(o / 60)))\(two(Int64(o % 60)))"
+    }
+
+    /// `2026-03-29T00:01:00Z`.
+    public static func iso8601(_ t: Int64) -> String {
+        let (year, month, day, secs) = civil(t)
+        return "\(year)-\(two(month))-\(two(day))T\(two(secs / 3_600)):\(two(secs / 60 % 60)):\(two(secs % 60))Z"
+    }
+
+    /// Civil date (proleptic Gregorian, eras of 400 years) and second of the day of Unix time `t`.
+    static func civil(_ t: Int64) -> (year: Int64, month: Int64, day: Int64, second: Int64) {
+        let days = floorDiv(t, 86_400)
+        let secs = t - days * 86_400
         let z = days + 719_468
         let era = floorDiv(z, 146_097)
         let doe = z - era * 146_097
@@ -202,11 +215,7 @@ public struct DisorderedLogCorpus: Sendable {
         let mp = (5 * doy + 2) / 153
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        let sign = offsetMinutes < 0 ? "-" : "+"
-        let o = abs(offsetMinutes)
-        return "\(two(day))/\(months[Int(month) - 1])/\(year):\(two(secs / 3_600)):\(two(secs / 60 % 60)):\(two(secs % 60)) \(sign)\(two(Int64(o / 60)))\(two(Int64(o % 60)))"
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day, secs)
     }
 
     static func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
