@@ -677,7 +677,7 @@ public struct AnalysisEngine: Sendable {
             linesSeen: linesSeen, malformed: malformedCount, late: lateCount,
             malformedSamples: samples.reversed(), malformedByReason: malformedByReason,
             rules: evaluator.rules, active: evaluator.active, recentAlerts: recent,
-            runTotalRequests: linesSeen - malformedCount)
+            runTotalRequests: linesSeen - malformedCount, lateness: config.lateness, intervalLateness: config.reportLateness)
     }
 }
 

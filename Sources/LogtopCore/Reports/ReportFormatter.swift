@@ -38,11 +38,15 @@ public enum ReportFormatter {
         return out
     }
 
-    /// `  (arrived after their interval was written: 10:01 3, 10:02 1)`, or nothing.
+    /// `  (after their interval was written: 2026-11-26T10:01:00Z 3, …)`: the first ten intervals the
+    /// late records missed, then how many more; nothing when none was late.
     private static func lateDetail(_ r: IntervalReport) -> String {
         guard !r.lateFor.isEmpty else { return "" }
-        let parts = r.lateFor.map { a in
-            a.start == .min ? "older intervals \(a.count)" : "\(CivilTime.iso8601(a.start)) \(a.count)"
+        var parts = r.lateFor.prefix(10).map { a in
+            a.start == .min ? "other intervals \(a.count)" : "\(CivilTime.iso8601(a.start)) \(a.count)"
+        }
+        if r.lateFor.count > 10 {
+            parts.append("\(r.lateFor.count - 10) more intervals \(r.lateFor.dropFirst(10).reduce(0) { $0 + $1.count })")
         }
         return "  (after their interval was written: " + parts.joined(separator: ", ") + ")"
     }
