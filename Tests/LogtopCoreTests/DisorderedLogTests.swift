@@ -69,6 +69,38 @@ import Testing
         #expect(total.allowedLateness == 5)
     }
 
+    /// Live default lateness (5 s): lines shuffled within their minute are still all counted in it
+    /// (an interval stays open until the next minute's lines are 5 s old).
+    @Test func liveLatenessCountsShufflingWithinTheMinute() {
+        let corpus = DisorderedLogCorpus(.shuffledWithinMinute)
+        var e = AnalysisEngine(config: EngineConfig())
+        for r in corpus.requests { e.ingest(line: r.line) }
+        #expect(e.lateCount == 0)
+        Self.expectMatches(e.finish(), corpus, checkLateness: true)
+    }
+
+    /// A lateness at the TOTAL's largest lateness makes nothing late; for minutes-long requests half
+    /// of it leaves some late.
+    @Test(arguments: [DisorderedLogCorpus.Disorder.longRequests, .clockStepBack])
+    func latenessAtTheLargestSeenMakesNothingLate(_ disorder: DisorderedLogCorpus.Disorder) {
+        let corpus = DisorderedLogCorpus(disorder)
+        let largest = Int(corpus.lateness.max)
+        for (lateness, none) in disorder == .longRequests ? [(largest, true), (largest / 2, false)] : [(largest, true)] {
+            var c = EngineConfig()
+            c.intervalLateness = lateness
+            var e = AnalysisEngine(config: c)
+            for r in corpus.requests { e.ingest(line: r.line) }
+            #expect((e.lateCount == 0) == none, "lateness \(lateness)")
+            if none { Self.expectMatches(e.finish(), corpus, checkLateness: true) }
+        }
+        // At the 99th percentile, at most 1 % late.
+        var c = EngineConfig()
+        c.intervalLateness = Int(corpus.lateness.p99)
+        var e = AnalysisEngine(config: c)
+        for r in corpus.requests { e.ingest(line: r.line) }
+        #expect(e.lateCount * 100 <= corpus.requests.count)
+    }
+
     /// Past `exactKeys` distinct keys a report's list is a sketch and says so; below, exact.
     @Test func listsSayWhetherTheyAreExact() {
         let corpus = DisorderedLogCorpus(.shuffledWithinMinute)
