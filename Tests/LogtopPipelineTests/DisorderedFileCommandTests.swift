@@ -9,7 +9,7 @@ import Testing
 @Suite(.serialized) struct DisorderedFileCommand {
     @Test(arguments: DisorderedLogCorpus.Disorder.allCases)
     func everyMinuteBlockEqualsTheIndependentCount(_ disorder: DisorderedLogCorpus.Disorder) throws {
-        try #require(FileManager.default.isExecutableFile(atPath: BatchCommand.binary), "build logtop first")
+        let binary = try logtopBinary()
         let corpus = DisorderedLogCorpus(disorder)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("logtop-disorder-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -17,7 +17,7 @@ import Testing
         try corpus.text.write(toFile: dir + "/access.log", atomically: true, encoding: .utf8)
 
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: BatchCommand.binary)
+        p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = ["--batch", "--source", "file:access.log", "--results-json", "r.jsonl"]
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
         p.standardOutput = FileHandle.nullDevice
@@ -58,6 +58,41 @@ import Testing
         }
         #expect(!text.contains("(±"))
         #expect(collected.text.contains(" 0 late)"), "\(collected.text)")
+    }
+
+    /// `--lateness 5s` on a file: report intervals are written 5 s after their end, so requests logged
+    /// minutes late are late: in the TOTAL, counted in the block open when they came, with the
+    /// intervals they missed named; nothing lost.
+    @Test func latenessGivenHoldsForTheReportsOfAFile() throws {
+        let binary = try logtopBinary()
+        let corpus = DisorderedLogCorpus(.longRequests)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("logtop-lateness-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try corpus.text.write(toFile: dir + "/access.log", atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = ["--batch", "--source", "file:access.log", "--lateness", "5s", "--results-json", "r.jsonl"]
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        #expect(waitUntil(120) { !p.isRunning })
+        #expect(p.terminationStatus == 0)
+        let objects = try String(contentsOfFile: dir + "/r.jsonl", encoding: .utf8).split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        let intervals = objects.filter { $0["type"] as? String == "interval" }
+        let total = try #require(objects.first { $0["type"] as? String == "total" })
+        let late = try #require(total["late"] as? Int)
+        #expect(late > 0)
+        #expect(total["requests"] as? Int == corpus.requests.count)
+        #expect(intervals.reduce(0) { $0 + ($1["requests"] as? Int ?? 0) } == corpus.requests.count - late)
+        #expect(intervals.reduce(0) { $0 + ($1["late"] as? Int ?? 0) } == late)
+        let missed = (total["late_for"] as? [[String: Any]]) ?? []
+        #expect(missed.reduce(0) { $0 + ($1["count"] as? Int ?? 0) } == late)
+        #expect((total["lateness_s"] as? [String: Int])?["allowed"] == 5)
     }
 
     /// One JSON interval (or the total) against the independent count.
