@@ -52,6 +52,21 @@ import Testing
         #expect(second.summary.late == 1 && second.lateFor == total.lateFor)
     }
 
+    /// With several intervals open, a late record counts in the one open at the newest event time
+    /// (where it arrived), and that block names the interval it missed, not the next one written.
+    @Test func lateRecordsAreNamedByTheBlockTheyArrivedIn() {
+        var e = engine { $0.lateness = 5; $0.interval = 60; $0.intervalLateness = 70 }
+        e.feed(0..<131, perSecond: 1)                   // [0, 60) written at 130; [60, 120) and [120, 180) open
+        e.ingest(line: accessLine(at: baseTime + 10))
+        #expect(e.lateCount == 1)
+        let out = e.finish()
+        let middle = out.first { $0.start == baseTime + 60 }!
+        let last = out.first { $0.start == baseTime + 120 }!
+        #expect(middle.summary.late == 0 && middle.lateFor.isEmpty && middle.summary.requests == 60)
+        #expect(last.summary.late == 1 && last.lateFor == [LateArrivals(start: baseTime, end: baseTime + 60, count: 1)])
+        #expect(out.last!.lateFor == last.lateFor && out.last!.summary.requests == 132)
+    }
+
     @Test func slidingWindowOnlyHoldsTheLastSeconds() {
         var e = engine { $0.window = 10 }
         e.feed(0..<30, perSecond: 3)

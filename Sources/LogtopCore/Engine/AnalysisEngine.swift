@@ -125,9 +125,8 @@ public struct AnalysisEngine: Sendable {
     private var nextIntervalStart: Int64?
     /// Open intervals holding records, ascending by start, all at or after `nextIntervalStart`.
     private var open: [OpenInterval] = []
-    /// Late records by the start of the interval they missed, since the last interval written, and
-    /// over the run (at most `missedKeys` intervals each; the rest are summed under `Int64.min`).
-    private var missed: [Int64: Int] = [:]
+    /// Late records of the run by the start of the interval they missed (at most `missedKeys`
+    /// intervals; the rest are summed under `Int64.min`). Each open interval keeps its own.
     private var missedTotal: [Int64: Int] = [:]
     private var totalLateness = LatenessHistogram()
     private var nextEval: Int64?
@@ -235,8 +234,8 @@ public struct AnalysisEngine: Sendable {
         } else {
             lateCount += 1
             add(&total)
-            countMissed(iStart, 1, behind: maxT - t)
-            open[openIndex(intervalStart(of: maxT))].aggregate.late += 1
+            let k = countMissed(iStart, 1, behind: maxT - t)
+            open[k].aggregate.late += 1
         }
         if t >= maxT - Int64(config.lateness) || buckets.contains(t) { withBucket(t, add) }
         if t > maxT {
@@ -269,14 +268,21 @@ public struct AnalysisEngine: Sendable {
 
     private static let missedKeys = 1_000
 
-    /// Counts `n` late records of the written interval starting at `iStart`, `behind` seconds late.
-    private mutating func countMissed(_ iStart: Int64, _ n: Int, behind: Int64) {
+    /// Counts `n` late records of the written interval starting at `iStart`, `behind` seconds late,
+    /// in the run's figures and in the interval open at the newest event time (where they arrived),
+    /// whose index in `open` it returns.
+    private mutating func countMissed(_ iStart: Int64, _ n: Int, behind: Int64) -> Int {
         totalLateness.record(behind, weight: n)
         totalStart = min(totalStart ?? iStart, iStart)
-        let key = missed[iStart] != nil || missed.count < Self.missedKeys ? iStart : Int64.min
-        missed[key, default: 0] += n
-        let totalKey = missedTotal[iStart] != nil || missedTotal.count < Self.missedKeys ? iStart : Int64.min
-        missedTotal[totalKey, default: 0] += n
+        Self.count(n, at: iStart, in: &missedTotal)
+        let k = openIndex(intervalStart(of: maxEventTime.unsafelyUnwrapped))
+        Self.count(n, at: iStart, in: &open[k].missed)
+        return k
+    }
+
+    /// Adds `n` under `key`, or under `Int64.min` once `counts` holds `missedKeys` other keys.
+    private static func count(_ n: Int, at key: Int64, in counts: inout [Int64: Int]) {
+        counts[counts[key] != nil || counts.count < missedKeys ? key : Int64.min, default: 0] += n
     }
 
     // MARK: - Merged input (scale-out)
@@ -315,8 +321,7 @@ public struct AnalysisEngine: Sendable {
             counted.malformed = 0
             counted.late = 0
             total.merge(counted)
-            countMissed(iStart, aggregate.requests, behind: maxT - t)
-            let k = openIndex(intervalStart(of: maxT))
+            let k = countMissed(iStart, aggregate.requests, behind: maxT - t)
             open[k].aggregate.late += aggregate.requests + aggregate.late
             open[k].aggregate.malformed += aggregate.malformed
         }
@@ -485,8 +490,7 @@ public struct AnalysisEngine: Sendable {
         totalAlerts.append(contentsOf: alerts)
         reports.append(IntervalReport(start: start, end: end, summary: interval.aggregate.summary(top: config.topN), peakRate: peak,
                                       alerts: alerts, isTotal: false, lateness: LatenessFigures(interval.lateness),
-                                      lateFor: lateArrivals(missed), allowedLateness: config.reportLateness))
-        missed = [:]
+                                      lateFor: lateArrivals(interval.missed), allowedLateness: config.reportLateness))
     }
 
     /// `counts` (late records by the start of the interval they missed) as a list, oldest first

@@ -9,6 +9,9 @@ struct OpenInterval: Sendable {
     var perSecond: [Int]
     /// How late its records arrived.
     var lateness = LatenessHistogram()
+    /// Late records that arrived while it was open (its `aggregate.late`), by the start of the
+    /// already written interval each belonged to.
+    var missed: [Int64: Int] = [:]
 
     init(start: Int64, seconds: Int, capacity: Int, exactKeys: Int) {
         self.start = start
