@@ -53,7 +53,7 @@ let package = Package(
         ),
         // Helpers the test targets share: child processes spawned cleanly, throw-away TLS certificates.
         .target(name: "LogtopTestSupport", path: "Tests/LogtopTestSupport"),
-        .testTarget(name: "LogtopCoreTests", dependencies: ["LogtopCore"]),
+        .testTarget(name: "LogtopCoreTests", dependencies: ["LogtopCore", "LogtopTestSupport"]),
         .testTarget(name: "LogtopKafkaTests", dependencies: ["LogtopKafka", "LogtopTestSupport"]),
         .testTarget(name: "LogtopTUITests", dependencies: ["LogtopTUI", "LogtopCore", "LogtopTestSupport"]),
         .testTarget(name: "LogtopPipelineTests", dependencies: ["LogtopPipeline", "LogtopKafka", "LogtopCore", "LogtopTestSupport"]),

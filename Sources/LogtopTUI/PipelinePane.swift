@@ -31,7 +31,8 @@ extension DashboardRenderer {
                               "lost", Compact.count(feed.lostRecords), feed.lostRecords > 0 ? .bad : .strong))
         }
         lines.append(pair("malformed", Compact.count(feed.snapshot.malformed), feed.snapshot.malformed > 0 ? .warn : .strong,
-                          "late", Compact.count(feed.snapshot.late), feed.snapshot.late > 0 ? .warn : .strong))
+                          "late", Compact.count(feed.snapshot.late), feed.snapshot.late > 0 ? .warn : .strong)
+                     + [(" " + Self.latenessText(feed.snapshot), .dim)])
         lines.append(pair("alerts out", Compact.count(feed.alertsPublished), .strong,
                           "failed", Compact.count(feed.alertsFailed), feed.alertsFailed > 0 ? .bad : .strong))
         let g = feed.generator
@@ -62,6 +63,14 @@ extension DashboardRenderer {
         for (i, line) in lines.prefix(inner.height).enumerated() {
             spans(line, x: inner.x, y: inner.y + i, limit: inner.width)
         }
+    }
+
+    /// The lateness in effect: `≤5s` (live figures and reports alike), `≤5s/1h` (reports wait longer).
+    static func latenessText(_ s: Snapshot) -> String {
+        let live = Compact.seconds(s.lateness)
+        guard s.intervalLateness != s.lateness else { return "≤" + live }
+        let reports = s.intervalLateness % 3_600 == 0 ? "\(s.intervalLateness / 3_600)h" : Compact.seconds(s.intervalLateness)
+        return "≤\(live)/\(reports)"
     }
 
     /// The merged view's analyzers: how many publish, each one's lag and partitions (or how long it

@@ -14,21 +14,57 @@ import Testing
         #expect(reports[0].peakRate == 2)
     }
 
-    @Test func lateRecordsAreCountedNotDropped() {
+    /// Behind the per-second watermark but in an interval not written yet: counted in its interval
+    /// (and in its second, still held, for the live window), not late.
+    @Test func recordsOfAnOpenIntervalCountThereWhateverTheirOrder() {
         var e = engine { $0.lateness = 5 }
         e.feed(0..<20, perSecond: 1)
-        e.ingest(line: accessLine(at: baseTime + 16))   // within lateness: on time
-        e.ingest(line: accessLine(at: baseTime + 10))   // behind watermark 14: late
-        #expect(e.lateCount == 1)
+        e.ingest(line: accessLine(at: baseTime + 16))   // within lateness
+        e.ingest(line: accessLine(at: baseTime + 10))   // behind watermark 14, interval [0, 60) open
+        #expect(e.lateCount == 0)
         let snap = e.snapshot()
-        #expect(snap.late == 1)
-        #expect(snap.window.requests == 21)
+        #expect(snap.late == 0)
+        #expect(snap.window.requests == 22)
+        let out = e.finish()
+        #expect(out.count == 2)
+        #expect(out[0].summary.requests == 22 && out[0].summary.late == 0)
+        #expect(out[0].lateness == LatenessFigures(max: 9, p99: 9))
+        #expect(out[1].isTotal && out[1].summary.requests == 22)
+    }
+
+    /// Only a record whose interval was written is late: in the total, counted as late in the
+    /// interval open when it arrived, which names the interval it missed.
+    @Test func lateRecordsAreCountedNotDropped() {
+        var e = engine { $0.lateness = 5; $0.interval = 10 }
+        e.feed(0..<20, perSecond: 1)                    // [0, 10) written at 15
+        e.ingest(line: accessLine(at: baseTime + 3))    // its interval was written: late
+        #expect(e.lateCount == 1)
+        #expect(e.snapshot().late == 1)
         let out = e.finish()
         let total = out.last!
         #expect(total.isTotal)
-        #expect(total.summary.requests == 22)   // late one is in the grand total
+        #expect(total.summary.requests == 21)   // late one is in the grand total
         #expect(total.summary.late == 1)
-        #expect(out.dropLast().reduce(0) { $0 + $1.summary.requests } == 21)
+        #expect(total.lateFor == [LateArrivals(start: baseTime, end: baseTime + 10, count: 1)])
+        #expect(total.lateness.max == 16)
+        #expect(out.dropLast().reduce(0) { $0 + $1.summary.requests } == 20)
+        let second = out.first { $0.start == baseTime + 10 }!
+        #expect(second.summary.late == 1 && second.lateFor == total.lateFor)
+    }
+
+    /// With several intervals open, a late record counts in the one open at the newest event time
+    /// (where it arrived), and that block names the interval it missed, not the next one written.
+    @Test func lateRecordsAreNamedByTheBlockTheyArrivedIn() {
+        var e = engine { $0.lateness = 5; $0.interval = 60; $0.intervalLateness = 70 }
+        e.feed(0..<131, perSecond: 1)                   // [0, 60) written at 130; [60, 120) and [120, 180) open
+        e.ingest(line: accessLine(at: baseTime + 10))
+        #expect(e.lateCount == 1)
+        let out = e.finish()
+        let middle = out.first { $0.start == baseTime + 60 }!
+        let last = out.first { $0.start == baseTime + 120 }!
+        #expect(middle.summary.late == 0 && middle.lateFor.isEmpty && middle.summary.requests == 60)
+        #expect(last.summary.late == 1 && last.lateFor == [LateArrivals(start: baseTime, end: baseTime + 60, count: 1)])
+        #expect(out.last!.lateFor == last.lateFor && out.last!.summary.requests == 132)
     }
 
     @Test func slidingWindowOnlyHoldsTheLastSeconds() {

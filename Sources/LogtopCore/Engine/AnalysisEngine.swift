@@ -4,8 +4,22 @@ public struct EngineConfig: Sendable {
     public var window = 60
     /// Seconds of each tumbling report interval.
     public var interval = 60
-    /// Allowed lateness: the watermark is the newest event time minus this many seconds.
+    /// Allowed lateness of the per-second clock: the watermark is the newest event time minus this
+    /// many seconds; seconds behind it are final for the live figures and the alert rules.
     public var lateness = 5
+    /// Allowed lateness of report intervals: an interval is written once the newest event time is
+    /// this many seconds past its end; until then every record of the interval is counted in it.
+    /// `nil`: `reportLateness` chooses (see there).
+    public var intervalLateness: Int?
+    /// The input is finite (files, standard input read to its end): the whole of it is known, so by
+    /// default intervals stay open for `finiteLateness`.
+    public var finiteInput = false
+    /// Distinct keys each top list of a report (interval or total) counts exactly; past that it is
+    /// a Space-Saving sketch of `reportCapacity` keys (counts with a bound on their error).
+    public var exactKeys = 100_000
+    /// Distinct keys (all top lists together) the open intervals may hold: past that the oldest is
+    /// written early (its later records count as late). Bounds memory whatever the lateness.
+    public var openIntervalKeys = 400_000
     /// After this many seconds without newer events, event time follows the wall clock (so that
     /// windows, intervals and the `rate_drop` rule move on when traffic stops).
     public var idleAdvance = 2
@@ -23,6 +37,37 @@ public struct EngineConfig: Sendable {
     public var keepQuery = false
 
     public init() {}
+
+    /// Default interval lateness for finite input: one hour.
+    public static let finiteLateness = 3_600
+
+    /// The interval lateness in effect: `intervalLateness` when set; else, for finite input, the
+    /// larger of `lateness` and `finiteLateness`; else `lateness`.
+    public var reportLateness: Int {
+        max(0, intervalLateness ?? (finiteInput ? max(lateness, Self.finiteLateness) : lateness))
+    }
+}
+
+/// Lateness figures of a report: how far behind the newest event time its records arrived.
+public struct LatenessFigures: Sendable, Equatable {
+    /// Largest lateness seen, seconds.
+    public var max: Int64
+    /// 99th percentile, seconds.
+    public var p99: Int64
+
+    public init(max: Int64 = 0, p99: Int64 = 0) {
+        self.max = max
+        self.p99 = p99
+    }
+
+    init(_ h: LatenessHistogram) { self.init(max: h.max, p99: h.p99) }
+}
+
+/// Records that arrived after the interval starting at `start` had been written (so counted as late).
+public struct LateArrivals: Sendable, Equatable {
+    public var start: Int64
+    public var end: Int64
+    public var count: Int
 }
 
 /// A closed report interval (or the run's total when `isTotal`).
@@ -36,6 +81,13 @@ public struct IntervalReport: Sendable, Equatable {
     /// Alert events whose time falls in the interval.
     public var alerts: [AlertEvent]
     public var isTotal: Bool
+    /// How late the records counted in it arrived (for the total: every record).
+    public var lateness = LatenessFigures()
+    /// Records that arrived while this interval was open but whose own interval had been written
+    /// already (`summary.late` of them), by the interval they missed; for the total, all of the run.
+    public var lateFor: [LateArrivals] = []
+    /// The interval lateness that was in effect, seconds.
+    public var allowedLateness = 0
 
     public var seconds: Int64 { max(1, end - start) }
     public var averageRate: Double { Double(summary.requests) / Double(seconds) }
@@ -50,9 +102,17 @@ public struct MalformedSample: Sendable, Equatable {
 /// The whole analysis: parse lines, bucket them per second of event time, roll windows and
 /// intervals forward with the watermark, evaluate alert rules, and describe it all as values.
 ///
+/// Two clocks (see docs/event-time.md). Per-second buckets feed the live window and the alert rules;
+/// a second is final once the newest event time is `lateness` past it (alert rules evaluate it then).
+/// Report intervals are counted apart, in `OpenInterval`s: a record counts in its interval as long as
+/// that interval has not been written, whatever order it arrived in; an interval is written once the
+/// newest event time is `reportLateness` past its end. Only a record whose interval was written is
+/// late: counted in the total and as late, and listed in the next interval written (`lateFor`).
+///
 /// Deterministic and single-owner: no clock (the caller passes wall time to `tick`), no I/O, no locks.
-/// Memory is bounded: per-second buckets are kept only for the window, the longest alert rule and the
-/// open interval; every list inside is a bounded sketch.
+/// Memory is bounded: per-second buckets are kept only for the window and the longest alert rule,
+/// their lists are small sketches; the open intervals' lists are exact up to `exactKeys` keys each
+/// and together hold at most `openIntervalKeys` keys (past that the oldest is written early).
 public struct AnalysisEngine: Sendable {
     public private(set) var config: EngineConfig
     private var parser: AccessLogParser
@@ -61,7 +121,14 @@ public struct AnalysisEngine: Sendable {
     private var oldestBucket: Int64?
     /// Newest event time seen (or advanced by the wall clock when idle).
     public private(set) var maxEventTime: Int64?
+    /// Start of the first interval not written yet: records of it and later are counted in `open`.
     private var nextIntervalStart: Int64?
+    /// Open intervals holding records, ascending by start, all at or after `nextIntervalStart`.
+    private var open: [OpenInterval] = []
+    /// Late records of the run by the start of the interval they missed (at most `missedKeys`
+    /// intervals; the rest are summed under `Int64.min`). Each open interval keeps its own.
+    private var missedTotal: [Int64: Int] = [:]
+    private var totalLateness = LatenessHistogram()
     private var nextEval: Int64?
     private var evaluator: AlertEvaluator
     private var unreportedAlerts: [AlertEvent] = []
@@ -95,14 +162,18 @@ public struct AnalysisEngine: Sendable {
         c.window = max(1, c.window)
         c.interval = max(1, c.interval)
         c.lateness = max(0, c.lateness)
-        self.config = c
         parser = AccessLogParser(format: c.format, keepQuery: c.keepQuery)
         evaluator = AlertEvaluator(rules: c.rules)
-        total = TrafficAggregate(capacity: c.reportCapacity)
+        c.exactKeys = max(1, c.exactKeys)
+        self.config = c
+        total = TrafficAggregate(capacity: c.reportCapacity, exactKeys: c.exactKeys)
     }
 
     /// Watermark: seconds strictly below it are final.
     public var watermark: Int64? { maxEventTime.map { $0 - Int64(config.lateness) } }
+
+    /// Intervals ending at or before it are written.
+    public var intervalWatermark: Int64? { maxEventTime.map { $0 - Int64(config.reportLateness) } }
 
     public var rules: [AlertRule] { evaluator.rules }
 
@@ -138,46 +209,80 @@ public struct AnalysisEngine: Sendable {
     /// Count one parsed record.
     public mutating func ingest(_ r: LogRecord) {
         linesSeen += 1
-        guard let maxT = maxEventTime else {
-            start(at: r.time)
-            withBucket(r.time) { $0.add(r) }
-            return
-        }
-        if r.time < maxT - Int64(config.lateness) {
-            lateCount += 1
-            total.add(r)
-            withBucket(maxT) { $0.countLate() }
-            return
-        }
-        withBucket(r.time) { $0.add(r) }
-        if r.time > maxT {
-            maxEventTime = r.time
-            anchorDirty = true
-            advance()
-        }
+        place(r.time) { $0.add(r) }
     }
 
     /// `ingest(_:)` for a line the parser scanned (no `LogRecord`: see `LineFields`).
     private mutating func ingest(_ f: LineFields, _ s: UnsafeBufferPointer<UInt8>) {
         linesSeen += 1
-        let t = f.time
-        guard let maxT = maxEventTime else {
-            start(at: t)
-            withBucket(t) { $0.add(f, in: s) }
-            return
-        }
-        if t < maxT - Int64(config.lateness) {
+        place(f.time) { $0.add(f, in: s) }
+    }
+
+    /// Counts one record of second `t` (`add` adds it to an aggregate): in its interval while that is
+    /// open, else in the total as late; in its second's bucket while the second is open (or still
+    /// held: the live window then has it too); then moves event time on.
+    @inline(__always)
+    private mutating func place(_ t: Int64, _ add: (inout TrafficAggregate) -> Void) {
+        if maxEventTime == nil { start(at: t) }
+        let maxT = maxEventTime.unsafelyUnwrapped
+        let iStart = intervalStart(of: t)
+        if iStart >= nextIntervalStart.unsafelyUnwrapped {
+            let k = openIndex(iStart)
+            add(&open[k].aggregate)
+            open[k].perSecond[Int(t - iStart)] += 1
+            open[k].lateness.record(maxT - t)
+        } else {
             lateCount += 1
-            total.add(f, in: s)
-            withBucket(maxT) { $0.countLate() }
-            return
+            add(&total)
+            let k = countMissed(iStart, 1, behind: maxT - t)
+            open[k].aggregate.late += 1
         }
-        withBucket(t) { $0.add(f, in: s) }
+        if t >= maxT - Int64(config.lateness) || buckets.contains(t) { withBucket(t, add) }
         if t > maxT {
             maxEventTime = t
             anchorDirty = true
             advance()
         }
+    }
+
+    @inline(__always)
+    private func intervalStart(of t: Int64) -> Int64 {
+        let i = Int64(config.interval)
+        return floorDiv(t, i) * i
+    }
+
+    /// The index in `open` of the interval starting at `start` (at or after `nextIntervalStart`),
+    /// created when missing.
+    @inline(__always)
+    private mutating func openIndex(_ start: Int64) -> Int {
+        var k = open.count - 1
+        while k >= 0 {
+            let s = open[k].start
+            if s == start { return k }
+            if s < start { break }
+            k -= 1
+        }
+        open.insert(OpenInterval(start: start, seconds: config.interval, capacity: config.reportCapacity, exactKeys: config.exactKeys), at: k + 1)
+        return k + 1
+    }
+
+    private static let missedKeys = 1_000
+
+    /// Counts `n` late records of the written interval starting at `iStart`, `behind` seconds late,
+    /// in the run's figures and in the interval open at the newest event time (where they arrived),
+    /// whose index in `open` it returns.
+    private mutating func countMissed(_ iStart: Int64, _ n: Int, behind: Int64) -> Int {
+        totalLateness.record(behind, weight: n)
+        totalStart = min(totalStart ?? iStart, iStart)
+        Self.count(n, at: iStart, in: &missedTotal)
+        let k = openIndex(intervalStart(of: maxEventTime.unsafelyUnwrapped))
+        Self.count(n, at: iStart, in: &open[k].missed)
+        return k
+    }
+
+    /// Adds `n` under `key`, or under `Int64.min` once `counts` holds `missedKeys` other keys.
+    private static func count(_ n: Int, at key: Int64, in counts: inout [Int64: Int]) {
+        counts[counts[key] != nil || counts.count < missedKeys ? key : Int64.min, default: 0] += n
     }
 
     // MARK: - Merged input (scale-out)
@@ -202,24 +307,25 @@ public struct AnalysisEngine: Sendable {
         linesSeen += aggregate.requests + aggregate.malformed
         malformedCount += aggregate.malformed
         lateCount += aggregate.late
-        guard let maxT = maxEventTime else {
-            start(at: t)
-            withBucket(t) { $0.merge(aggregate) }
-            return
-        }
-        if t < maxT - Int64(config.lateness) {
+        if maxEventTime == nil { start(at: t) }
+        let maxT = maxEventTime.unsafelyUnwrapped
+        let iStart = intervalStart(of: t)
+        if iStart >= nextIntervalStart.unsafelyUnwrapped {
+            let k = openIndex(iStart)
+            open[k].aggregate.merge(aggregate)
+            open[k].perSecond[Int(t - iStart)] += aggregate.requests
+            open[k].lateness.record(maxT - t, weight: aggregate.requests)
+        } else {
             lateCount += aggregate.requests
             var counted = aggregate
             counted.malformed = 0
             counted.late = 0
             total.merge(counted)
-            withBucket(maxT) {
-                $0.late += aggregate.requests + aggregate.late
-                $0.malformed += aggregate.malformed
-            }
-            return
+            let k = countMissed(iStart, aggregate.requests, behind: maxT - t)
+            open[k].aggregate.late += aggregate.requests + aggregate.late
+            open[k].aggregate.malformed += aggregate.malformed
         }
-        withBucket(t) { $0.merge(aggregate) }
+        if t >= maxT - Int64(config.lateness) || buckets.contains(t) { withBucket(t) { $0.merge(aggregate) } }
         if t > maxT {
             maxEventTime = t
             anchorDirty = true
@@ -238,7 +344,12 @@ public struct AnalysisEngine: Sendable {
         guard n > 0 else { return }
         linesSeen += n
         malformedCount += n
-        if let t = maxEventTime { withBucket(t) { $0.malformed += n } } else { orphanMalformed += n }
+        if let t = maxEventTime {
+            withBucket(t) { $0.malformed += n }
+            open[openIndex(intervalStart(of: t))].aggregate.malformed += n
+        } else {
+            orphanMalformed += n
+        }
     }
 
     /// Counts every second of `partial` in order (see `ingest(partial:second:malformedByReason:)`)
@@ -270,17 +381,21 @@ public struct AnalysisEngine: Sendable {
         maxEventTime = t
         firstEventTime = t
         anchorDirty = true
-        let i = Int64(config.interval)
-        nextIntervalStart = floorDiv(t, i) * i
+        // Intervals before the first record's stay open too: records of them may still come.
+        nextIntervalStart = intervalStart(of: t - Int64(config.reportLateness))
         nextEval = t
-        totalStart = nextIntervalStart
     }
 
     private mutating func countMalformed(_ reason: MalformedReason, _ line: UnsafeBufferPointer<UInt8>) {
         linesSeen += 1
         malformedCount += 1
         malformedByReason[reason, default: 0] += 1
-        if let t = maxEventTime { withBucket(t) { $0.countMalformed() } } else { orphanMalformed += 1 }
+        if let t = maxEventTime {
+            withBucket(t) { $0.countMalformed() }
+            open[openIndex(intervalStart(of: t))].aggregate.countMalformed()
+        } else {
+            orphanMalformed += 1
+        }
         let cut = UnsafeBufferPointer(rebasing: line[0..<min(line.count, 160)])
         var text = Sanitizer.string(cut, limit: 200)
         while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
@@ -322,21 +437,30 @@ public struct AnalysisEngine: Sendable {
         }
         nextEval = eval
         let i = Int64(config.interval)
-        while next + i <= w || (closedEnd != nil && next < w) {
-            let end = min(next + i, w)
-            let hasData = buckets.keys.contains { $0 >= next && $0 < end }
-            if hasData || clockAdvanced || orphanMalformed > 0 {
+        let wi = closedEnd ?? (maxT - Int64(config.reportLateness))  // intervals ending at or before wi are written
+        let firstInterval = intervalStart(of: firstEventTime ?? maxT)
+        while next + i <= wi || (closedEnd != nil && next < wi) {
+            let end = min(next + i, wi)
+            if open.first?.start == next || (clockAdvanced && next >= firstInterval) || orphanMalformed > 0 {
                 closeInterval(next, end)
-            } else if let firstLater = buckets.keys.filter({ $0 >= end }).min() {
-                next = floorDiv(firstLater, i) * i
+            } else if let later = open.first?.start, later > next {
+                next = later  // no records in between: nothing to write
                 continue
             }
             next += i
         }
+        // Bounded memory: while the open intervals hold more keys than allowed, the oldest is written.
+        if closedEnd == nil {
+            while open.count > 1, open.reduce(0, { $0 + $1.keys }) > config.openIntervalKeys {
+                let oldest = open[0].start
+                closeInterval(oldest, oldest + i)
+                next = oldest + i
+            }
+        }
         nextIntervalStart = next
         clockAdvanced = false
         let keep = max(Int64(config.window), longestRuleSpan) + Int64(config.lateness) + 2
-        let horizon = min(next, maxT - keep)
+        let horizon = maxT - keep
         if let oldest = oldestBucket, oldest < horizon {
             let expired = buckets.keys.filter { $0 < horizon }
             for key in expired { buckets.removeValue(forKey: key) }
@@ -345,27 +469,37 @@ public struct AnalysisEngine: Sendable {
     }
 
     private mutating func closeInterval(_ start: Int64, _ end: Int64) {
-        var parts: [TrafficAggregate] = []
-        var peak = 0
-        for s in start..<end {
-            buckets.read(s) { b in
-                parts.append(b.pointee)
-                peak = max(peak, b.pointee.requests)
-            }
+        var interval: OpenInterval
+        if let first = open.first, first.start == start {
+            interval = open.removeFirst()
+        } else {
+            interval = OpenInterval(start: start, seconds: config.interval, capacity: 1, exactKeys: 1)
         }
-        var agg = TrafficAggregate(merging: parts, capacity: config.reportCapacity)
+        let peak = interval.perSecond.max() ?? 0
         if orphanMalformed > 0 {
-            for _ in 0..<orphanMalformed { agg.countMalformed() }
+            interval.aggregate.malformed += orphanMalformed
             orphanMalformed = 0
         }
         let alerts = unreportedAlerts.filter { $0.time < end }
         unreportedAlerts.removeAll { $0.time < end }
-        total.merge(agg)
+        total.merge(interval.aggregate)
+        totalLateness.merge(interval.lateness)
         totalPeak = max(totalPeak, peak)
+        totalStart = min(totalStart ?? start, start)
         totalEnd = end
         totalAlerts.append(contentsOf: alerts)
-        reports.append(IntervalReport(start: start, end: end, summary: agg.summary(top: config.topN), peakRate: peak,
-                                      alerts: alerts, isTotal: false))
+        reports.append(IntervalReport(start: start, end: end, summary: interval.aggregate.summary(top: config.topN), peakRate: peak,
+                                      alerts: alerts, isTotal: false, lateness: LatenessFigures(interval.lateness),
+                                      lateFor: lateArrivals(interval.missed), allowedLateness: config.reportLateness))
+    }
+
+    /// `counts` (late records by the start of the interval they missed) as a list, oldest first
+    /// (those beyond `missedKeys` intervals last, as one entry starting and ending at `Int64.min`).
+    private func lateArrivals(_ counts: [Int64: Int]) -> [LateArrivals] {
+        let i = Int64(config.interval)
+        return counts.keys.sorted { ($0 == .min ? Int64.max : $0) < ($1 == .min ? Int64.max : $1) }.map {
+            LateArrivals(start: $0, end: $0 == .min ? .min : $0 + i, count: counts[$0] ?? 0)
+        }
     }
 
     // MARK: - Alerts
@@ -515,7 +649,8 @@ public struct AnalysisEngine: Sendable {
         let start = totalStart ?? 0
         let end = max(totalEnd ?? start, start)
         out.append(IntervalReport(start: start, end: end, summary: total.summary(top: config.topN), peakRate: totalPeak,
-                                  alerts: totalAlerts, isTotal: true))
+                                  alerts: totalAlerts, isTotal: true, lateness: LatenessFigures(totalLateness),
+                                  lateFor: lateArrivals(missedTotal), allowedLateness: config.reportLateness))
         return out
     }
 
@@ -546,7 +681,7 @@ public struct AnalysisEngine: Sendable {
             linesSeen: linesSeen, malformed: malformedCount, late: lateCount,
             malformedSamples: samples.reversed(), malformedByReason: malformedByReason,
             rules: evaluator.rules, active: evaluator.active, recentAlerts: recent,
-            runTotalRequests: linesSeen - malformedCount)
+            runTotalRequests: linesSeen - malformedCount, lateness: config.lateness, intervalLateness: config.reportLateness)
     }
 }
 

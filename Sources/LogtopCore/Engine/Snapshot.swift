@@ -23,6 +23,9 @@ public struct Snapshot: Sendable, Equatable {
     public var recentAlerts: [AlertEvent]
     /// Records parsed in the whole run (including late ones).
     public var runTotalRequests: Int
+    /// Allowed lateness of the per-second clock (live figures, alerts) and of report intervals, seconds.
+    public var lateness = 0
+    public var intervalLateness = 0
 
     /// Requests in the last complete second.
     public var currentRate: Int { perSecond.count >= 2 ? perSecond[perSecond.count - 2] : (perSecond.last ?? 0) }

@@ -17,13 +17,14 @@ public struct TrafficAggregate: Sendable {
     public var malformed: Int = 0
     public var late: Int = 0
 
-    /// `capacity` bounds each top list (see `TopK`).
-    public init(capacity: Int) {
+    /// `capacity` bounds each top list (see `TopK`); paths, clients, referrers and user agents are
+    /// counted exactly up to `exactKeys` distinct keys each first (the lists of reports).
+    public init(capacity: Int, exactKeys: Int? = nil) {
         statusCounts = []
-        paths = TopK(capacity: capacity)
-        clients = TopK(capacity: capacity)
-        referrers = TopK(capacity: capacity)
-        userAgents = TopK(capacity: capacity)
+        paths = TopK(capacity: capacity, exactKeys: exactKeys)
+        clients = TopK(capacity: capacity, exactKeys: exactKeys)
+        referrers = TopK(capacity: capacity, exactKeys: exactKeys)
+        userAgents = TopK(capacity: capacity, exactKeys: exactKeys)
         notFoundClients = TopK(capacity: Swift.max(8, capacity / 4))
     }
 
@@ -194,7 +195,9 @@ public struct TrafficAggregate: Sendable {
             errorRate: requests == 0 ? 0 : Double(serverErrors) / Double(requests),
             topPaths: paths.top(n), topClients: clients.top(n), topReferrers: referrers.top(n),
             topUserAgents: userAgents.top(n), uniqueClients: uniqueClients.estimate,
-            latency: latencyMs, malformed: malformed, late: late)
+            latency: latencyMs, malformed: malformed, late: late,
+            exact: TopExactness(paths: paths.isExact, clients: clients.isExact, referrers: referrers.isExact,
+                                userAgents: userAgents.isExact))
     }
 }
 
@@ -245,4 +248,21 @@ public struct StatsSummary: Sendable, Equatable {
     public var latency: LatencyPercentiles?
     public var malformed: Int
     public var late: Int
+    /// Which top lists are exact (every count, hence the order; see `TopK.isExact`).
+    public var exact = TopExactness()
+}
+
+/// Whether each top list of a summary is exact.
+public struct TopExactness: Sendable, Equatable {
+    public var paths: Bool
+    public var clients: Bool
+    public var referrers: Bool
+    public var userAgents: Bool
+
+    public init(paths: Bool = true, clients: Bool = true, referrers: Bool = true, userAgents: Bool = true) {
+        self.paths = paths
+        self.clients = clients
+        self.referrers = referrers
+        self.userAgents = userAgents
+    }
 }

@@ -22,17 +22,37 @@ public enum ReportFormatter {
             out += "latency ms      - (no request times in the log)\n"
         }
         out += "malformed       \(s.malformed)\n"
-        out += "late            \(s.late)\n"
-        out += "top paths\n"
+        out += "late            \(s.late)\(lateDetail(r))\n"
+        out += "lateness s      max \(r.lateness.max)  p99 \(r.lateness.p99)  (allowed \(r.allowedLateness))\n"
+        out += "top paths\(exactness(s.exact.paths))\n"
         out += list(s.topPaths.prefix(top), total: s.requests)
-        out += "top clients\n"
+        out += "top clients\(exactness(s.exact.clients))\n"
         out += list(s.topClients.prefix(top), total: s.requests)
+        out += "top referrers\(exactness(s.exact.referrers))\n"
+        out += list(s.topReferrers.prefix(top), total: s.requests)
+        out += "top user agents\(exactness(s.exact.userAgents))\n"
+        out += list(s.topUserAgents.prefix(top), total: s.requests)
         let fired = r.alerts.filter { $0.state == .firing }.count
         out += "alerts fired    \(fired)\n"
         for a in r.alerts { out += "  \(CivilTime.clock(a.time))Z \(a.message)\n" }
         out += "\n"
         return out
     }
+
+    /// `  (after their interval was written: 2026-11-26T10:01:00Z 3, …)`: the first ten intervals the
+    /// late records missed, then how many more; nothing when none was late.
+    private static func lateDetail(_ r: IntervalReport) -> String {
+        guard !r.lateFor.isEmpty else { return "" }
+        var parts = r.lateFor.prefix(10).map { a in
+            a.start == .min ? "other intervals \(a.count)" : "\(CivilTime.iso8601(a.start)) \(a.count)"
+        }
+        if r.lateFor.count > 10 {
+            parts.append("\(r.lateFor.count - 10) more intervals \(r.lateFor.dropFirst(10).reduce(0) { $0 + $1.count })")
+        }
+        return "  (after their interval was written: " + parts.joined(separator: ", ") + ")"
+    }
+
+    private static func exactness(_ exact: Bool) -> String { exact ? "" : " (estimated: more distinct keys than counted exactly)" }
 
     private static func list(_ entries: ArraySlice<TopEntry>, total: Int) -> String {
         if entries.isEmpty { return "  -\n" }
@@ -59,11 +79,19 @@ public enum ReportFormatter {
         o.raw("error_rate", Format.number(s.errorRate, decimals: 6))
         o.raw("avg_rps", Format.number(r.averageRate, decimals: 3))
         o.field("peak_rps", r.peakRate)
-        o.raw("top_paths", "[" + s.topPaths.prefix(top).map { "{\"path\":\(JSONWriter.quote($0.key)),\"count\":\($0.count)}" }.joined(separator: ",") + "]")
-        o.raw("top_clients", "[" + s.topClients.prefix(top).map { "{\"client\":\(JSONWriter.quote($0.key)),\"count\":\($0.count)}" }.joined(separator: ",") + "]")
+        o.raw("top_paths", entries(s.topPaths.prefix(top), "path"))
+        o.raw("top_clients", entries(s.topClients.prefix(top), "client"))
+        o.raw("top_referrers", entries(s.topReferrers.prefix(top), "referrer"))
+        o.raw("top_user_agents", entries(s.topUserAgents.prefix(top), "user_agent"))
+        o.raw("exact", "{\"top_paths\":\(s.exact.paths),\"top_clients\":\(s.exact.clients),\"top_referrers\":\(s.exact.referrers),\"top_user_agents\":\(s.exact.userAgents)}")
         o.field("unique_clients", s.uniqueClients)
         o.field("malformed", s.malformed)
         o.field("late", s.late)
+        o.raw("late_for", "[" + r.lateFor.map { a in
+            a.start == .min ? "{\"start\":null,\"end\":null,\"count\":\(a.count)}"
+                : "{\"start\":\(JSONWriter.quote(CivilTime.iso8601(a.start))),\"end\":\(JSONWriter.quote(CivilTime.iso8601(a.end))),\"count\":\(a.count)}"
+        }.joined(separator: ",") + "]")
+        o.raw("lateness_s", "{\"max\":\(r.lateness.max),\"p99\":\(r.lateness.p99),\"allowed\":\(r.allowedLateness)}")
         if let l = s.latency {
             o.raw("latency_ms", "{\"p50\":\(Format.number(l.p50, decimals: 3)),\"p95\":\(Format.number(l.p95, decimals: 3)),\"p99\":\(Format.number(l.p99, decimals: 3))}")
         } else {
@@ -71,6 +99,12 @@ public enum ReportFormatter {
         }
         o.raw("alerts", "[" + r.alerts.map(alertJSON).joined(separator: ",") + "]")
         return o.finish()
+    }
+
+    /// A JSON array of top entries: `{"<name>": key, "count": n, "error": e}` (`error` 0: exact).
+    private static func entries(_ list: ArraySlice<TopEntry>, _ name: String) -> String {
+        "[" + list.map { "{\(JSONWriter.quote(name)):\(JSONWriter.quote($0.key)),\"count\":\($0.count),\"error\":\($0.error)}" }
+            .joined(separator: ",") + "]"
     }
 
     /// The JSON form of an alert event (also the value of records on the `alerts` topic).

@@ -33,8 +33,17 @@ public struct TopEntry: Sendable, Equatable {
 /// anything, merging sketches never hashes a key again, and `String`s are made only for `top(_:)`.
 /// The arena is compacted when more than half of it is left over from evicted keys, so memory stays
 /// bounded by `capacity` times the longest key.
+///
+/// With `exactKeys` above `capacity` (the top lists of reports), the first `exactKeys` distinct keys
+/// are counted exactly, evicting nothing; the key after them turns it into the sketch of `capacity`
+/// keys (the largest counts kept, each exact, and the smallest of them bounding every key left out),
+/// which goes on as above. Memory: about 100 bytes plus the key's bytes per key held.
 public struct TopK: Sendable {
     public let capacity: Int
+    /// Distinct keys counted exactly before it becomes a sketch of `capacity` keys.
+    public private(set) var exactKeys: Int
+    /// Keys it may hold: `exactKeys` until it becomes a sketch, then `capacity`.
+    private(set) var limit: Int
     public private(set) var total: Int = 0
     /// Largest count held: an upper bound of any key's count, kept without sorting.
     public private(set) var maxCount: Int = 0
@@ -63,13 +72,27 @@ public struct TopK: Sendable {
     /// Bytes of `arena[0..<arenaUsed]` no key uses any more.
     var garbage = 0
 
-    public init(capacity: Int) {
+    public init(capacity: Int, exactKeys: Int? = nil) {
         precondition(capacity > 0)
         self.capacity = capacity
+        self.exactKeys = Swift.max(capacity, exactKeys ?? capacity)
+        limit = self.exactKeys
     }
 
     public var count: Int { slots.count }
-    public var isFull: Bool { slots.count >= capacity }
+    /// Whether it is a full sketch: every new key evicts the smallest.
+    public var isFull: Bool { limit == capacity && slots.count >= capacity }
+    /// Whether every count is exact: no key was ever evicted or charged a merged part's floor (every
+    /// entry's error is 0) and the entries account for every occurrence counted.
+    public var isExact: Bool {
+        var sum = 0
+        for s in slots {
+            if s.error != 0 { return false }
+            sum += s.count
+        }
+        return sum == total
+    }
+
     /// Smallest count held (0 when not full): the bound on any absent key's count.
     public var floor: Int { isFull ? slots[Int(heap[0])].count : 0 }
 
@@ -116,31 +139,28 @@ public struct TopK: Sendable {
     /// Makes room, in an empty sketch, for about as many keys (and key bytes) as `model` holds, so
     /// that a new per-second sketch sized like the previous second's does not grow step by step.
     mutating func reserve(like model: TopK) {
-        guard slots.isEmpty else { return }
-        let n = Swift.min(capacity, model.slots.count + model.slots.count / 8)
-        guard n > 0 else { return }
-        slots.reserveCapacity(n)
-        heap.reserveCapacity(n)
-        let size = Self.tableSize(for: n)
-        if size > table.count { table = [Int32](repeating: -1, count: size) }
         let bytes = model.arenaUsed - model.garbage
-        if bytes > arena.count { arena = [UInt8](repeating: 0, count: Swift.max(256, bytes + bytes / 8)) }
+        reserve(keys: model.slots.count + model.slots.count / 8, bytes: bytes + bytes / 8)
     }
 
     /// Adds every entry of `other` (counts summed, errors widened), the mergeable-summary way.
     public mutating func merge(_ other: TopK) {
         if other.slots.isEmpty { total += other.total; return }
+        if limit > capacity && (slots.count + other.slots.count > limit || other.floor > 0) {
+            // Counting exactly, and the union may not fit: built again, as a sketch when it does not.
+            self = TopK(merging: [self, other], capacity: capacity, exactKeys: exactKeys)
+            return
+        }
         let otherFloor = other.floor
         let mergedTotal = total + other.total
-        var touched = [Bool](repeating: false, count: capacity)
-        other.arena.withUnsafeBytes { otherKeys in
-            for o in other.slots {
-                // A key absent from this sketch while it is full may have had up to `floor` occurrences:
-                // `add` replaces the minimum and inherits its count as overestimate, which covers that.
-                let key = UnsafeRawBufferPointer(rebasing: otherKeys[o.keyStart..<(o.keyStart + Int(o.keyLength))])
-                let slot = add(key, hash: o.hash, weight: o.count, clientErrors: o.fours, serverErrors: o.fives, error: o.error)
-                touched[slot] = true
-            }
+        // Only needed when `other` charges absent keys its floor (a large sketch merging a small one
+        // would otherwise clear a flag per slot of its own on every merge).
+        var touched = otherFloor > 0 ? [Bool](repeating: false, count: limit) : []
+        other.forEachKey { key, o in
+            // A key absent from this sketch while it is full may have had up to `floor` occurrences:
+            // `add` replaces the minimum and inherits its count as overestimate, which covers that.
+            let slot = add(key, hash: o.hash, weight: o.count, clientErrors: o.fours, serverErrors: o.fives, error: o.error)
+            if otherFloor > 0 { touched[slot] = true }
         }
         if otherFloor > 0 {
             // Every key not in `other` may have had up to `otherFloor` occurrences there. Adding it to
@@ -172,19 +192,10 @@ public struct TopK: Sendable {
     /// Cheaper than merging the parts one after another (what `merge` does): every key is looked up
     /// once per part in a table sized for all of them, nothing is evicted on the way, and no part
     /// makes the others' keys pay its floor one by one.
-    init(merging parts: [TopK], capacity: Int) {
-        self.init(capacity: capacity)
-        struct Candidate {
-            var hash: UInt64
-            var keyStart: Int
-            var keyLength: Int
-            var count: Int
-            var error: Int
-            /// Sum of the floors of the parts that hold the key.
-            var floors: Int
-            var fours: Int
-            var fives: Int
-        }
+    /// With `exactKeys` (above `capacity`), every key is kept when there are at most that many, and
+    /// the result goes on counting exactly up to `exactKeys` keys.
+    init(merging parts: [TopK], capacity: Int, exactKeys: Int? = nil) {
+        self.init(capacity: capacity, exactKeys: exactKeys)
         var floors = 0, mergedTotal = 0, upTo = 0
         for p in parts {
             floors += p.floor
@@ -193,78 +204,67 @@ public struct TopK: Sendable {
         }
         total = mergedTotal
         guard upTo > 0 else { return }
-        var candidates: [Candidate] = []
-        candidates.reserveCapacity(upTo)
-        var keys = [UInt8]()
-        let size = Self.tableSize(for: upTo)
-        var index = [Int32](repeating: -1, count: size)
-        let mask = size - 1
+        // Every key of every part, summed in a sketch that cannot fill up (nothing evicted); `held[s]`
+        // is the sum of the floors of the parts that hold the key of slot `s`.
+        var union = TopK(capacity: upTo + 1)
+        union.reserve(keys: upTo, bytes: parts.reduce(0) { $0 + $1.arenaUsed - $1.garbage })
+        var held: [Int] = []
+        held.reserveCapacity(upTo)
         for p in parts {
             let floor = p.floor
-            p.arena.withUnsafeBytes { partKeys in
-                for o in p.slots {
-                    let key = UnsafeRawBufferPointer(rebasing: partKeys[o.keyStart..<(o.keyStart + Int(o.keyLength))])
-                    var i = Int(truncatingIfNeeded: o.hash) & mask
-                    var found = -1
-                    while index[i] >= 0 {
-                        let c = Int(index[i])
-                        if candidates[c].hash == o.hash, candidates[c].keyLength == key.count,
-                           key.isEmpty || keys.withUnsafeBytes({ Self.sameBytes($0.baseAddress.unsafelyUnwrapped + candidates[c].keyStart, key) }) {
-                            found = c
-                            break
-                        }
-                        i = (i + 1) & mask
-                    }
-                    if found >= 0 {
-                        candidates[found].count += o.count
-                        candidates[found].error += o.error
-                        candidates[found].floors += floor
-                        candidates[found].fours += o.fours
-                        candidates[found].fives += o.fives
-                    } else {
-                        index[i] = Int32(candidates.count)
-                        candidates.append(Candidate(hash: o.hash, keyStart: keys.count, keyLength: key.count, count: o.count,
-                                                    error: o.error, floors: floor, fours: o.fours, fives: o.fives))
-                        keys.append(contentsOf: key.assumingMemoryBound(to: UInt8.self))
-                    }
-                }
+            p.forEachKey { key, o in
+                let s = union.add(key, hash: o.hash, weight: o.count, clientErrors: o.fours, serverErrors: o.fives, error: o.error)
+                if s == held.count { held.append(floor) } else { held[s] += floor }
             }
         }
         // Parts that do not hold a key charge it their floor.
-        for c in candidates.indices {
-            let absent = floors - candidates[c].floors
-            candidates[c].count += absent
-            candidates[c].error += absent
+        union.slots.withUnsafeMutableBufferPointer { sl in
+            for s in sl.indices {
+                sl[s].count += floors - held[s]
+                sl[s].error += floors - held[s]
+            }
         }
-        var kept = Array(candidates.indices)
-        if candidates.count > capacity {
-            var counts = candidates.map(\.count)
+        var kept = Array(union.slots.indices)
+        // Exact only while every part is: a part that evicted bounds absent keys by its floor, which
+        // only a sketch keeps as a bound.
+        if union.slots.count > limit || floors > 0 { limit = capacity }
+        if union.slots.count > limit {
+            var counts = union.slots.map(\.count)
             let cut = Self.largest(capacity, of: &counts)
-            var room = capacity - candidates.reduce(0) { $0 + ($1.count > cut ? 1 : 0) }
-            kept = candidates.indices.filter { c in
-                if candidates[c].count > cut { return true }
-                guard candidates[c].count == cut, room > 0 else { return false }
+            var room = capacity - union.slots.reduce(0) { $0 + ($1.count > cut ? 1 : 0) }
+            kept = union.slots.indices.filter { s in
+                if union.slots[s].count > cut { return true }
+                guard union.slots[s].count == cut, room > 0 else { return false }
                 room -= 1
                 return true
             }
         }
-        slots.reserveCapacity(kept.count)
-        heap.reserveCapacity(kept.count)
-        table = [Int32](repeating: -1, count: Self.tableSize(for: kept.count))
-        keys.withUnsafeBytes { all in
-            for c in kept {
-                let k = candidates[c]
-                let slot = slots.count
-                let start = appendKey(UnsafeRawBufferPointer(rebasing: all[k.keyStart..<(k.keyStart + k.keyLength)]))
-                slots.append(Slot(hash: k.hash, count: k.count, error: k.error, fours: k.fours, fives: k.fives,
-                                  keyStart: start, keyLength: Int32(k.keyLength), keyRoom: Int32(k.keyLength),
-                                  heapPos: Int32(slot)))
-                heap.append(Int32(slot))
-                tablePut(slot, hash: k.hash)
-                if k.count > maxCount { maxCount = k.count }
+        reserve(keys: kept.count, bytes: kept.reduce(0) { $0 + Int(union.slots[$1].keyLength) })
+        union.arena.withUnsafeBytes { all in
+            for s in kept {
+                let k = union.slots[s]
+                insert(UnsafeRawBufferPointer(rebasing: all[k.keyStart..<(k.keyStart + Int(k.keyLength))]), hash: k.hash,
+                       weight: k.count, clientErrors: k.fours, serverErrors: k.fives, error: k.error)
             }
         }
-        if slots.count == capacity { buildHeap() }
+    }
+
+    /// Calls `body` with the key bytes and the slot of every key held, in slot order.
+    func forEachKey(_ body: (UnsafeRawBufferPointer, Slot) -> Void) {
+        arena.withUnsafeBytes { keys in
+            for o in slots { body(UnsafeRawBufferPointer(rebasing: keys[o.keyStart..<(o.keyStart + Int(o.keyLength))]), o) }
+        }
+    }
+
+    /// Room for `keys` keys of `bytes` bytes in all, in an empty sketch.
+    private mutating func reserve(keys: Int, bytes: Int) {
+        let n = Swift.min(limit, keys)
+        guard slots.isEmpty, n > 0 else { return }
+        slots.reserveCapacity(n)
+        heap.reserveCapacity(n)
+        let size = Self.tableSize(for: n)
+        if size > table.count { table = [Int32](repeating: -1, count: size) }
+        if bytes > arena.count { arena = [UInt8](repeating: 0, count: Swift.max(256, bytes)) }
     }
 
     /// The `k`-th largest of `values` (1 ≤ k ≤ count), which are reordered: quickselect, O(count).
@@ -387,19 +387,13 @@ public struct TopK: Sendable {
     @discardableResult
     mutating func insert(_ key: UnsafeRawBufferPointer, hash: UInt64, weight: Int, clientErrors: Int, serverErrors: Int,
                          error: Int) -> Int {
-        if slots.count < capacity {
-            let slot = slots.count
-            if (slot + 1) * 2 > table.count { growTable() }
-            let start = appendKey(key)
-            slots.append(Slot(hash: hash, count: weight, error: error, fours: clientErrors, fives: serverErrors,
-                              keyStart: start, keyLength: Int32(key.count), keyRoom: Int32(key.count),
-                              heapPos: Int32(slot)))
-            heap.append(Int32(slot))
-            tablePut(slot, hash: hash)
+        if slots.count < limit {
+            let slot = appendSlot(key, hash: hash, count: weight, error: error, fours: clientErrors, fives: serverErrors)
             if weight > maxCount { maxCount = weight }
-            if slots.count == capacity { buildHeap() }
+            if slots.count == capacity && limit == capacity { buildHeap() }
             return slot
         }
+        if limit > capacity { becomeSketch() }
         // Replace the minimum: the newcomer inherits its count as possible overestimate.
         let slot = Int(heap[0])
         tableRemove(slot)
@@ -413,6 +407,35 @@ public struct TopK: Sendable {
         tablePut(slot, hash: hash)
         if slots[slot].count > maxCount { maxCount = slots[slot].count }
         siftDown(0)
+        return slot
+    }
+
+    /// Past `exactKeys` keys: keeps the `capacity` largest (their counts exact, ties: the first held)
+    /// as a full sketch, whose smallest count bounds every key left out.
+    private mutating func becomeSketch() {
+        var sketch = TopK(merging: [self], capacity: capacity)
+        sketch.exactKeys = exactKeys
+        self = sketch
+    }
+
+    /// Adds `key`, which is not held, as a new slot (the sketch is not full) and returns it. Storage
+    /// grows by doubling but never past `capacity` slots: a large sketch (the exact lists of a report)
+    /// does not hold room for twice its keys once it is full.
+    @discardableResult
+    private mutating func appendSlot(_ key: UnsafeRawBufferPointer, hash: UInt64, count: Int, error: Int, fours: Int,
+                                     fives: Int) -> Int {
+        let slot = slots.count
+        if slot == slots.capacity {
+            let room = Swift.min(limit, Swift.max(16, 2 * slot))
+            slots.reserveCapacity(room)
+            heap.reserveCapacity(room)
+        }
+        if (slot + 1) * 2 > table.count { growTable() }
+        let start = appendKey(key)
+        slots.append(Slot(hash: hash, count: count, error: error, fours: fours, fives: fives,
+                          keyStart: start, keyLength: Int32(key.count), keyRoom: Int32(key.count), heapPos: Int32(slot)))
+        heap.append(Int32(slot))
+        tablePut(slot, hash: hash)
         return slot
     }
 
@@ -612,13 +635,7 @@ extension TopK {
     mutating func restore(_ key: UnsafeRawBufferPointer, hash: UInt64, count: Int, error: Int, clientErrors: Int,
                           serverErrors: Int) -> Bool {
         guard slots.count < capacity, lookup(key, hash: hash) < 0 else { return false }
-        let slot = slots.count
-        if (slot + 1) * 2 > table.count { growTable() }
-        let start = appendKey(key)
-        slots.append(Slot(hash: hash, count: count, error: error, fours: clientErrors, fives: serverErrors,
-                          keyStart: start, keyLength: Int32(key.count), keyRoom: Int32(key.count), heapPos: Int32(slot)))
-        heap.append(Int32(slot))
-        tablePut(slot, hash: hash)
+        appendSlot(key, hash: hash, count: count, error: error, fours: clientErrors, fives: serverErrors)
         return true
     }
 

@@ -122,7 +122,18 @@ public struct PipelineConfig: Sendable {
     public var partitions = 8
     public var sources: [SourceSpec] = [.generator]
     public var generator = GeneratorConfig()
-    public var engine = EngineConfig()
+    /// Settings of the analysis engine. `finiteInput` follows the sources (a local analysis of files
+    /// and standard input only), so that report intervals of finite input stay open by default for
+    /// `EngineConfig.finiteLateness` (see `EngineConfig.reportLateness`, docs/event-time.md).
+    public var engine: EngineConfig {
+        get {
+            var e = engineSettings
+            e.finiteInput = mode == .local && !sources.isEmpty && sources.allSatisfy(\.isFinite)
+            return e
+        }
+        set { engineSettings = newValue }
+    }
+    private var engineSettings = EngineConfig()
     /// Lines produced but not yet analysed before sources wait (back-pressure).
     public var maxBacklog = 50_000
     /// How often the analyzer publishes a fresh snapshot, ms.

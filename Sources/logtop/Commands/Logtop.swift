@@ -69,7 +69,7 @@ struct Logtop: ParsableCommand {
     @Option(help: "Sliding window of the live figures.")
     var window = "60s"
 
-    @Option(help: ArgumentHelp("Allowed lateness: records older than the newest event time minus this are counted as late (in the totals, not the windows). Default: 5s, 15s for a merged view.", valueName: "duration"))
+    @Option(help: ArgumentHelp("Allowed lateness: a report interval is written once event time is this far past its end (until then every record of it is counted there; later ones count as late, in the TOTAL), and live figures and alerts wait this long for a second. Default: 5s (15s for a merged view); report intervals of files and stdin wait 1h. See docs/event-time.md.", valueName: "duration"))
     var lateness: String?
 
     @Flag(name: .customLong("no-publish-alerts"), help: "Show alerts but do not publish them to the alerts topic (for a second view of the same traffic: each view evaluates the rules, and only one should publish).")
@@ -103,8 +103,11 @@ struct Logtop: ParsableCommand {
         config.engine.interval = try seconds(interval, "--interval")
         config.engine.window = try seconds(window, "--window")
         // Members publish every second and a crashed member's partitions resume seconds later: by
-        // default a merged view waits longer before it closes a second.
-        config.engine.lateness = try seconds(lateness ?? (config.mode == .merged ? "15s" : "5s"), "--lateness", allowZero: true)
+        // default a merged view waits longer before it closes a second. Given, --lateness holds for
+        // report intervals too; else they wait 1 h for finite input (EngineConfig.reportLateness).
+        let givenLateness = try lateness.map { try seconds($0, "--lateness", allowZero: true) }
+        config.engine.lateness = givenLateness ?? (config.mode == .merged ? 15 : 5)
+        config.engine.intervalLateness = givenLateness
         config.publishAlerts = !noPublishAlerts
         let limit = try analysis.limit()
         let progressEvery = try progress.map { p -> Double in

@@ -1,0 +1,49 @@
+import Testing
+@testable import LogtopCore
+
+/// Report lists: exact up to `exactKeys` distinct keys, then a Space-Saving sketch of `capacity`.
+@Suite struct ExactTopLists {
+    /// Key `i` counted `i % 7 + 1` times, in a scrambled order.
+    static func fill(_ k: inout TopK, keys: Range<Int>) {
+        for round in 0..<7 {
+            for i in keys where i % 7 >= round { k.add("k\((i * 7_919) % keys.upperBound)") }
+        }
+    }
+
+    @Test func exactUpToExactKeysThenASketch() {
+        var k = TopK(capacity: 16, exactKeys: 1_000)
+        Self.fill(&k, keys: 0..<1_000)
+        #expect(k.isExact && k.count == 1_000 && k.floor == 0)
+        #expect(k.top(1_000).allSatisfy { $0.error == 0 })
+        let truth = Dictionary(uniqueKeysWithValues: (0..<1_000).map { i in ("k\((i * 7_919) % 1_000)", i % 7 + 1) })
+        #expect(k.top(1_000).allSatisfy { truth[$0.key] == $0.count })
+        k.add("one more")
+        #expect(!k.isExact && k.count == 16 && k.isFull)
+        // Still a sketch: counts never below the truth, `count - error` never above.
+        for e in k.top(16) {
+            let n = e.key == "one more" ? 1 : truth[e.key]!
+            #expect(e.count >= n && e.count - e.error <= n)
+        }
+        #expect(k.floor >= 7)  // every key left out had at most 7
+    }
+
+    @Test func mergesStayExactWhileTheUnionFits() {
+        var a = TopK(capacity: 8, exactKeys: 500)
+        var b = TopK(capacity: 8, exactKeys: 500)
+        Self.fill(&a, keys: 0..<300)
+        for i in 200..<450 { b.add("k\(i)", weight: 2) }
+        a.merge(b)
+        #expect(a.isExact && a.count <= 500 && a.total == b.total + (0..<300).reduce(0) { $0 + $1 % 7 + 1 })
+        var c = TopK(capacity: 8, exactKeys: 500)
+        for i in 1_000..<1_200 { c.add("k\(i)") }
+        a.merge(c)  // more than 500 keys: a sketch of 8
+        #expect(!a.isExact && a.count == 8)
+        // A sketch that already evicted makes an exact list a sketch too (its floor widens every count).
+        var exact = TopK(capacity: 8, exactKeys: 500)
+        exact.add("x")
+        var evicted = TopK(capacity: 2)
+        for i in 0..<5 { evicted.add("e\(i)") }
+        exact.merge(evicted)
+        #expect(!exact.isExact && exact.top(3).contains { $0.error > 0 })
+    }
+}
