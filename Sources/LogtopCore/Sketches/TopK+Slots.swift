@@ -1,0 +1,172 @@
+/// The slots of a `TopK`: finding a key, counting it, inserting and evicting, and the arena that holds
+/// the keys' bytes.
+extension TopK {
+    /// The slot holding `key`, or -1.
+    @inline(__always)
+    func lookup(_ key: UnsafeRawBufferPointer, hash: UInt64) -> Int {
+        if table.isEmpty { return -1 }
+        return table.withUnsafeBufferPointer { t in
+            slots.withUnsafeBufferPointer { sl in
+                arena.withUnsafeBytes { keys in
+                    let mask = t.count - 1
+                    var i = Int(truncatingIfNeeded: hash) & mask
+                    while true {
+                        let s = Int(t[i])
+                        if s < 0 { return -1 }
+                        if sl[s].hash == hash, Int(sl[s].keyLength) == key.count,
+                           key.isEmpty || Self.sameBytes(keys.baseAddress.unsafelyUnwrapped + sl[s].keyStart, key) {
+                            return s
+                        }
+                        i = (i + 1) & mask
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    mutating func bump(_ s: Int, weight: Int, error: Int, fours: Int, fives: Int) {
+        let c = slots.withUnsafeMutableBufferPointer { sl in
+            sl[s].count += weight
+            sl[s].error += error
+            sl[s].fours += fours
+            sl[s].fives += fives
+            return sl[s].count
+        }
+        if c > maxCount { maxCount = c }
+        if isFull { siftDown(Int(slots[s].heapPos)) }
+    }
+
+    /// Puts a key that is not held into the sketch (replacing the minimum when full); returns its slot.
+    @discardableResult
+    mutating func insert(_ key: UnsafeRawBufferPointer, hash: UInt64, weight: Int, clientErrors: Int, serverErrors: Int,
+                         error: Int) -> Int {
+        if slots.count < limit {
+            let slot = appendSlot(key, hash: hash, count: weight, error: error, fours: clientErrors, fives: serverErrors)
+            if weight > maxCount { maxCount = weight }
+            if slots.count == capacity && limit == capacity { buildHeap() }
+            return slot
+        }
+        if limit > capacity { becomeSketch() }
+        // Replace the minimum: the newcomer inherits its count as possible overestimate.
+        let slot = Int(heap[0])
+        tableRemove(slot)
+        storeKey(key, in: slot)
+        let floorCount = slots[slot].count
+        slots[slot].hash = hash
+        slots[slot].count = floorCount + weight
+        slots[slot].error = floorCount + error
+        slots[slot].fours = clientErrors
+        slots[slot].fives = serverErrors
+        tablePut(slot, hash: hash)
+        if slots[slot].count > maxCount { maxCount = slots[slot].count }
+        siftDown(0)
+        return slot
+    }
+
+    /// Past `exactKeys` keys: keeps the `capacity` largest (their counts exact, ties: the first held)
+    /// as a full sketch, whose smallest count bounds every key left out.
+    mutating func becomeSketch() {
+        var sketch = TopK(merging: [self], capacity: capacity)
+        sketch.exactKeys = exactKeys
+        self = sketch
+    }
+
+    /// Adds `key`, which is not held, as a new slot (the sketch is not full) and returns it. Storage
+    /// grows by doubling but never past `capacity` slots: a large sketch (the exact lists of a report)
+    /// does not hold room for twice its keys once it is full.
+    @discardableResult
+    mutating func appendSlot(_ key: UnsafeRawBufferPointer, hash: UInt64, count: Int, error: Int, fours: Int,
+                                     fives: Int) -> Int {
+        let slot = slots.count
+        if slot == slots.capacity {
+            let room = Swift.min(limit, Swift.max(16, 2 * slot))
+            slots.reserveCapacity(room)
+            heap.reserveCapacity(room)
+        }
+        if (slot + 1) * 2 > table.count { growTable() }
+        let start = appendKey(key)
+        slots.append(Slot(hash: hash, count: count, error: error, fours: fours, fives: fives,
+                          keyStart: start, keyLength: Int32(key.count), keyRoom: Int32(key.count), heapPos: Int32(slot)))
+        heap.append(Int32(slot))
+        tablePut(slot, hash: hash)
+        return slot
+    }
+
+    /// Writes `key` as the key of `slot`: in its room when it fits, else at the end of the arena.
+    mutating func storeKey(_ key: UnsafeRawBufferPointer, in slot: Int) {
+        let n = key.count
+        if n <= Int(slots[slot].keyRoom) {
+            let start = slots[slot].keyStart
+            if n > 0 {
+                arena.withUnsafeMutableBytes { $0.baseAddress.unsafelyUnwrapped.advanced(by: start).copyMemory(from: key.baseAddress.unsafelyUnwrapped, byteCount: n) }
+            }
+            slots[slot].keyLength = Int32(n)
+            return
+        }
+        garbage += Int(slots[slot].keyRoom)
+        slots[slot].keyStart = appendKey(key)
+        slots[slot].keyLength = Int32(n)
+        slots[slot].keyRoom = Int32(n)
+        if garbage > 1024 && garbage * 2 > arenaUsed { compactArena() }
+    }
+
+    /// Copies `key` to the end of the arena; returns where it starts.
+    mutating func appendKey(_ key: UnsafeRawBufferPointer) -> Int {
+        let start = arenaUsed
+        let n = key.count
+        if start + n > arena.count {
+            var size = Swift.max(256, arena.count * 2)
+            while size < start + n { size *= 2 }
+            arena.append(contentsOf: repeatElement(0, count: size - arena.count))
+        }
+        if n > 0 {
+            arena.withUnsafeMutableBytes {
+                $0.baseAddress.unsafelyUnwrapped.advanced(by: start).copyMemory(from: key.baseAddress.unsafelyUnwrapped, byteCount: n)
+            }
+        }
+        arenaUsed = start + n
+        return start
+    }
+
+    /// Copies the keys into a new arena without the bytes of evicted keys.
+    mutating func compactArena() {
+        let old = arena
+        arena = []
+        arenaUsed = 0
+        garbage = 0
+        old.withUnsafeBytes { bytes in
+            for i in slots.indices {
+                let s = slots[i]
+                slots[i].keyStart = appendKey(UnsafeRawBufferPointer(rebasing: bytes[s.keyStart..<(s.keyStart + Int(s.keyLength))]))
+                slots[i].keyRoom = s.keyLength
+            }
+        }
+    }
+
+    /// Whether the `b.count` bytes at `a` equal `b`: words, the last one overlapping the one before.
+    @inline(__always)
+    static func sameBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        let n = b.count
+        let pb = UnsafeRawPointer(b.baseAddress.unsafelyUnwrapped)
+        if n >= 8 {
+            var i = 0
+            let last = n &- 8
+            while i < last {
+                if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != pb.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+                i &+= 8
+            }
+            return a.loadUnaligned(fromByteOffset: last, as: UInt64.self) == pb.loadUnaligned(fromByteOffset: last, as: UInt64.self)
+        }
+        if n >= 4 {
+            return a.loadUnaligned(as: UInt32.self) == pb.loadUnaligned(as: UInt32.self)
+                && a.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self) == pb.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
+        }
+        var i = 0
+        while i < n {
+            if a.load(fromByteOffset: i, as: UInt8.self) != pb.load(fromByteOffset: i, as: UInt8.self) { return false }
+            i &+= 1
+        }
+        return true
+    }
+}
