@@ -53,3 +53,16 @@ import Testing
         try cluster.setRoundTripTime(5, broker: 1)
     }
 }
+
+@Suite struct InjectedRequestErrorsTests {
+    @Test func specsAreParsedByProtocolNames() {
+        let three = InjectedRequestErrors(parsing: "produce=NOT_LEADER_FOR_PARTITION*3")
+        #expect(three?.api == .produce && three?.errors == Array(repeating: .notLeaderForPartition, count: 3))
+        #expect(InjectedRequestErrors(parsing: "OffsetCommit=rebalance_in_progress")?.errors == [.rebalanceInProgress])
+        #expect(InjectedRequestErrors(parsing: "produce=OUT_OF_ORDER_SEQUENCE_NUMBER")?.errors.first?.name == "OUT_OF_ORDER_SEQUENCE_NUMBER")
+        for bad in ["produce", "produce=", "nosuch=NOT_LEADER_FOR_PARTITION", "produce=NO_SUCH_ERROR", "produce=_TRANSPORT",
+                    "produce=NOT_LEADER_FOR_PARTITION*0", "produce=NOT_LEADER_FOR_PARTITION*x"] {
+            #expect(InjectedRequestErrors(parsing: bad) == nil, "\(bad)")
+        }
+    }
+}

@@ -138,6 +138,38 @@ struct DashboardEndToEndTests {
         #expect(TmuxSession.cooked(try t.terminalModes()))
     }
 
+    /// A fatal Kafka error while the dashboard runs (a development broker that answers the idempotent
+    /// producer with a sequence error): logtop leaves curses, restores the terminal, then says why and
+    /// exits non-zero.
+    @Test(.timeLimit(.minutes(2)))
+    func aFatalKafkaErrorRestoresTheTerminalThenExplains() throws {
+        let broker = Process()
+        broker.executableURL = URL(fileURLWithPath: try TmuxSession.binary())
+        broker.arguments = ["broker", "--inject-errors", "produce=OUT_OF_ORDER_SEQUENCE_NUMBER"]
+        broker.environment = ["PATH": "/usr/bin:/bin"]
+        broker.currentDirectoryURL = FileManager.default.temporaryDirectory
+        let err = Pipe()
+        broker.standardError = err
+        broker.standardOutput = FileHandle.nullDevice
+        let said = TextCollector(err.fileHandleForReading)
+        try broker.run()
+        defer { if broker.isRunning { kill(broker.processIdentifier, SIGTERM); broker.waitUntilExit() } }
+        #expect(waitUntil(20) { said.text.contains("embedded Kafka broker at ") })
+        let address = try #require(said.text.split(separator: "\n").first { $0.hasPrefix("embedded Kafka broker at ") }?
+            .split(separator: " ").last.map(String.init))
+
+        let t = try TmuxSession(width: 100, height: 30, logtopArguments: ["--brokers", address, "--no-create-topics", "--rate", "100"])
+        defer {
+            if let pid = t.logtopPID() { kill(pid, SIGKILL) }
+            t.close()
+        }
+        let end = try t.wait("the shell after the fatal error", timeout: Self.deadline) { $0.contains("EXITED-") }
+        #expect(end.contains("EXITED-1"), "\(end)")
+        #expect(end.contains("logtop: error: Kafka: fatal OUT_OF_ORDER_SEQUENCE_NUMBER"), "the reason, after the screen is restored:\n\(end)")
+        #expect(!end.contains("Request rate"), "curses screen left behind:\n\(end)")
+        #expect(TmuxSession.cooked(try t.terminalModes()))
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func ctrlCRestoresTheTerminalAndASCIIUnderLangC() throws {
         let t = try TmuxSession(width: 90, height: 26, logtopArguments: ["--rate", "100"], lang: "C")

@@ -24,7 +24,18 @@ struct Broker: ParsableCommand {
     @Option(name: .customLong("topic-spec"), help: ArgumentHelp("Create another topic, NAME:PARTITIONS (repeatable).", valueName: "name:n"))
     var extraTopics: [String] = []
 
+    @Option(name: .customLong("inject-errors"), help: ArgumentHelp(
+        "Answer the next requests of one kind with a broker error, REQUEST=ERROR[*COUNT] (repeatable), e.g. produce=NOT_LEADER_FOR_PARTITION*3 or produce=OUT_OF_ORDER_SEQUENCE_NUMBER (fatal for an idempotent producer): to see how clients cope.",
+        valueName: "request=error"))
+    var injectErrors: [String] = []
+
     func run() throws {
+        let injections = try injectErrors.map { spec -> InjectedRequestErrors in
+            guard let injection = InjectedRequestErrors(parsing: spec) else {
+                throw ValidationError("--inject-errors \(spec): expected REQUEST=ERROR[*COUNT] with REQUEST one of \(InjectedRequestErrors.apiNames.keys.sorted().joined(separator: ", ")) and ERROR a Kafka error name such as NOT_LEADER_FOR_PARTITION")
+            }
+            return injection
+        }
         installSignalHandlers()
         var config = PipelineConfig()
         config.topic = topics.topic
@@ -39,6 +50,9 @@ struct Broker: ParsableCommand {
         }
         let cluster: EmbeddedKafkaCluster
         do { cluster = try EmbeddedKafkaCluster.hosting(specs, brokers: brokerCount) } catch { fail("\(error)") }
+        for injection in injections {
+            do { try cluster.pushRequestErrors(injection.api, injection.errors) } catch { fail("\(error)") }
+        }
         FileHandle.standardError.write(Data("embedded Kafka broker at \(cluster.bootstrapServers)\n".utf8))
         FileHandle.standardError.write(Data("logtop broker: in-memory development broker (no persistence, ~5 MiB retention per partition); use --brokers \(cluster.bootstrapServers) --no-create-topics; topics: \(specs.map { "\($0.name)[\($0.partitions)]" }.joined(separator: ", ")); Ctrl-C stops it\n".utf8))
         while !stopSignal.load(ordering: .relaxed) { usleep(100_000) }
