@@ -84,6 +84,41 @@ import Testing
         #expect(total.contains("\"start\":\"2026-11-26T10:00:00Z\""))
     }
 
+    /// `tail -F access.log | logtop --batch --source stdin`: a live pipe, written as requests happen.
+    /// Its blocks are written as their intervals end, before the input ends; then the run ends with it.
+    @Test(.timeLimit(.minutes(2))) func stdinAsALiveStreamWritesResultsBeforeItsEnd() throws {
+        let dir = try scratch()
+        let input = Pipe()
+        let (p, _) = try launch(["--batch", "--source", "stdin", "--interval", "5s", "--results-json", "r.jsonl"], in: dir,
+                                stdin: input.fileHandleForReading)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let clf = DateFormatter()
+        clf.locale = Locale(identifier: "en_US_POSIX")
+        clf.timeZone = TimeZone(identifier: "UTC")
+        clf.dateFormat = "dd/MMM/yyyy:HH:mm:ss Z"
+        var written = 0
+        func intervals() -> Int {
+            ((try? String(contentsOfFile: dir + "/r.jsonl", encoding: .utf8)) ?? "").split(separator: "\n")
+                .filter { $0.contains("\"type\":\"interval\"") }.count
+        }
+        // Ten lines a second, stamped now, until two blocks are written (or 40 s pass).
+        let deadline = Date().addingTimeInterval(40)
+        while intervals() < 2, Date() < deadline {
+            let line = "10.0.0.\(written % 9) - - [\(clf.string(from: Date()))] \"GET /live HTTP/1.1\" 200 12 \"-\" \"t\"\n"
+            input.fileHandleForWriting.write(Data(line.utf8))
+            written += 1
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(intervals() >= 2, "blocks written while the input is still open")
+        #expect(p.isRunning)
+        try input.fileHandleForWriting.close()
+        #expect(waitUntil(60) { !p.isRunning })
+        #expect(p.terminationStatus == 0)
+        let json = try String(contentsOfFile: dir + "/r.jsonl", encoding: .utf8)
+        let total = try #require(json.split(separator: "\n").first { $0.contains("\"type\":\"total\"") })
+        #expect(total.contains("\"requests\":\(written)"), "\(total)")
+    }
+
     @Test func badArgumentsAreExplained() throws {
         let dir = try scratch()
         for (args, needle) in [(["--batch", "--source", "ftp://x"], "--source ftp://x"),

@@ -145,6 +145,8 @@ public struct AnalysisEngine: Sendable {
     private var samples: [MalformedSample] = []
     private var clockAdvanced = false
     private var anchor: (wall: Int64, event: Int64)?
+    /// The wall clock of the last `tick`.
+    private var lastWall: Int64?
     private var anchorDirty = false
     /// The latency histogram of the `latency_p95` window evaluated last, seconds `latencyFrom...latencyTo`
     /// (slid by one second each second: see `latencyWindow`).
@@ -173,7 +175,7 @@ public struct AnalysisEngine: Sendable {
     public var watermark: Int64? { maxEventTime.map { $0 - Int64(config.lateness) } }
 
     /// Intervals ending at or before it are written.
-    public var intervalWatermark: Int64? { maxEventTime.map { $0 - Int64(config.reportLateness) } }
+    public var intervalWatermark: Int64? { maxEventTime.map { $0 - Int64(reportLateness) } }
 
     public var rules: [AlertRule] { evaluator.rules }
 
@@ -382,7 +384,7 @@ public struct AnalysisEngine: Sendable {
         firstEventTime = t
         anchorDirty = true
         // Intervals before the first record's stay open too: records of them may still come.
-        nextIntervalStart = intervalStart(of: t - Int64(config.reportLateness))
+        nextIntervalStart = intervalStart(of: t - Int64(reportLateness))
         nextEval = t
     }
 
@@ -406,8 +408,23 @@ public struct AnalysisEngine: Sendable {
 
     // MARK: - Time
 
+    /// How close to the wall clock the newest event time of a finite input must be for the input to
+    /// count as live (`tail -F access.log | logtop --source stdin`), seconds.
+    public static let liveWithin: Int64 = 60
+
+    /// The interval lateness in effect now: `config.reportLateness`, except for finite input whose
+    /// newest event time has caught up with the wall clock (a live log piped into stdin, or the last
+    /// minute of a replay): there, as for a live source, `config.lateness`, so that its blocks are
+    /// written as its minutes end rather than an hour later.
+    public var reportLateness: Int {
+        guard config.finiteInput, config.intervalLateness == nil, let t = maxEventTime, let wall = lastWall,
+              t >= wall - Self.liveWithin else { return config.reportLateness }
+        return config.lateness
+    }
+
     /// Let wall-clock time (`now`, Unix seconds) move event time on when no newer events arrive.
     public mutating func tick(now: Int64) {
+        lastWall = now
         guard let maxT = maxEventTime else { return }
         if anchorDirty || anchor == nil {
             anchor = (now, maxT)
@@ -437,7 +454,7 @@ public struct AnalysisEngine: Sendable {
         }
         nextEval = eval
         let i = Int64(config.interval)
-        let wi = closedEnd ?? (maxT - Int64(config.reportLateness))  // intervals ending at or before wi are written
+        let wi = closedEnd ?? (maxT - Int64(reportLateness))  // intervals ending at or before wi are written
         let firstInterval = intervalStart(of: firstEventTime ?? maxT)
         while next + i <= wi || (closedEnd != nil && next < wi) {
             let end = min(next + i, wi)
@@ -490,7 +507,7 @@ public struct AnalysisEngine: Sendable {
         totalAlerts.append(contentsOf: alerts)
         reports.append(IntervalReport(start: start, end: end, summary: interval.aggregate.summary(top: config.topN), peakRate: peak,
                                       alerts: alerts, isTotal: false, lateness: LatenessFigures(interval.lateness),
-                                      lateFor: lateArrivals(interval.missed), allowedLateness: config.reportLateness))
+                                      lateFor: lateArrivals(interval.missed), allowedLateness: reportLateness))
     }
 
     /// `counts` (late records by the start of the interval they missed) as a list, oldest first
@@ -650,7 +667,7 @@ public struct AnalysisEngine: Sendable {
         let end = max(totalEnd ?? start, start)
         out.append(IntervalReport(start: start, end: end, summary: total.summary(top: config.topN), peakRate: totalPeak,
                                   alerts: totalAlerts, isTotal: true, lateness: LatenessFigures(totalLateness),
-                                  lateFor: lateArrivals(missedTotal), allowedLateness: config.reportLateness))
+                                  lateFor: lateArrivals(missedTotal), allowedLateness: reportLateness))
         return out
     }
 
@@ -681,7 +698,7 @@ public struct AnalysisEngine: Sendable {
             linesSeen: linesSeen, malformed: malformedCount, late: lateCount,
             malformedSamples: samples.reversed(), malformedByReason: malformedByReason,
             rules: evaluator.rules, active: evaluator.active, recentAlerts: recent,
-            runTotalRequests: linesSeen - malformedCount, lateness: config.lateness, intervalLateness: config.reportLateness)
+            runTotalRequests: linesSeen - malformedCount, lateness: config.lateness, intervalLateness: reportLateness)
     }
 }
 
