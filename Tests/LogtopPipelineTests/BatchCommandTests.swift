@@ -6,17 +6,8 @@ import Testing
 @Suite(.serialized) struct BatchCommand {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    func launch(_ args: [String], in dir: String, stdin: FileHandle? = nil) throws -> (Process, Pipe) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try logtopBinary())
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        if let stdin { p.standardInput = stdin }
-        try p.run()
-        return (p, err)
+    func launch(_ args: [String], in dir: String, stdin: FileHandle? = nil) throws -> (Process, TextCollector) {
+        try launchLogtop(args, in: dir, stdin: stdin)
     }
 
     func scratch() throws -> String {
@@ -27,10 +18,9 @@ import Testing
 
     @Test func sigtermDrainsAndWritesTheTotal() throws {
         let dir = try scratch()
-        let (p, err) = try launch(["--batch", "--rate", "500", "--results-json", "r.jsonl", "--progress", "0.5s"], in: dir)
+        let (p, collected) = try launch(["--batch", "--rate", "500", "--results-json", "r.jsonl", "--progress", "0.5s"], in: dir)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         let results = dir + "/results.txt"
-        let collected = TextCollector(err.fileHandleForReading)
         // Running, and analysing (--progress prints its status line even without a terminal).
         #expect(waitUntil(30) { collected.text.range(of: #"progress: lines [1-9][0-9]{2,}"#, options: .regularExpression) != nil },
                 "\(collected.text)")
@@ -128,7 +118,8 @@ import Testing
             defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
             #expect(waitUntil(15) { !p.isRunning })
             #expect(p.terminationStatus != 0)
-            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(waitUntil(5) { err.finished })
+            let text = err.text
             #expect(text.contains(needle), "\(args): \(text)")
         }
     }
@@ -139,9 +130,8 @@ import Testing
     /// Options a subcommand shares with the main command reach the subcommand.
     @Test(.timeLimit(.minutes(2))) func subcommandOptionsAreNotLost() throws {
         let dir = try BatchCommand().scratch()
-        let (broker, err) = try BatchCommand().launch(["broker", "--partitions", "3", "--metrics-topic", "m"], in: dir)
+        let (broker, said) = try BatchCommand().launch(["broker", "--partitions", "3", "--metrics-topic", "m"], in: dir)
         defer { if broker.isRunning { kill(broker.processIdentifier, SIGKILL) } }
-        let said = TextCollector(err.fileHandleForReading)
         #expect(waitUntil(20) { said.text.contains("topics:") })
         #expect(said.text.contains("logs[3], alerts[1], m[3]"), "\(said.text)")
         kill(broker.processIdentifier, SIGTERM)

@@ -151,21 +151,9 @@ import Testing
     @Test(.timeLimit(.minutes(3))) func topicGroupViewAndAlertsTopicAreTheOnesUsed() throws {
         let flags = FlagTests()
         let dir = try flags.scratch()
-        let broker = Process()
-        broker.executableURL = URL(fileURLWithPath: try logtopBinary())
-        broker.arguments = ["broker", "--topic", "weblogs", "--alerts-topic", "myalerts", "--partitions", "4"]
-        broker.currentDirectoryURL = URL(fileURLWithPath: dir)
-        broker.environment = ["PATH": "/usr/bin:/bin", "HOME": dir]
-        let err = Pipe()
-        broker.standardError = err
-        broker.standardOutput = FileHandle.nullDevice
-        let said = TextCollector(err.fileHandleForReading)
-        try broker.run()
-        defer { if broker.isRunning { kill(broker.processIdentifier, SIGTERM); broker.waitUntilExit() } }
-        #expect(waitUntil(20) { said.text.contains("embedded Kafka broker at ") })
-        let address = try #require(said.text.split(separator: "\n").first { $0.hasPrefix("embedded Kafka broker at ") }?
-            .split(separator: " ").last.map(String.init))
-        let kafka = ["--brokers", address, "--no-create-topics"]
+        let broker = try DevelopmentBroker(["--topic", "weblogs", "--alerts-topic", "myalerts", "--partitions", "4"], in: dir)
+        let address = broker.address
+        let kafka = broker.clientArguments
 
         // 12 s of traffic with a flooding client, into `weblogs` only.
         let (generated, genSaid) = try flags.logtop(["generate"] + kafka + ["--topic", "weblogs", "--rate", "500", "--count", "6000",

@@ -31,12 +31,9 @@ import Testing
 
     @Test(.timeLimit(.minutes(2))) func deliveriesThatTimeOutAreCountedAsFailedByReason() throws {
         var config = PipelineConfig()
-        let cluster = try EmbeddedKafkaCluster.hosting(config.topics)
+        let cluster = try ownCluster(for: &config)
         defer { cluster.close() }
-        var settings = cluster.settings()
-        settings.extra["message.timeout.ms"] = "1500"
-        config.kafka = settings
-        config.createTopics = false
+        config.kafka?.extra["message.timeout.ms"] = "1500"
         config.generator = GeneratorConfig(rate: 1_000, seed: 2)
         let pipeline = try Pipeline(config: config)
         let dir = try scratch()
@@ -75,10 +72,8 @@ import Testing
             return text
         }
         var config = PipelineConfig()
-        let cluster = try EmbeddedKafkaCluster.hosting(config.topics)
+        let cluster = try ownCluster(for: &config)
         defer { cluster.close() }
-        config.kafka = cluster.settings()
-        config.createTopics = false
         config.group = "g"
 
         try lines(1_000, seed: 1).write(toFile: path, atomically: true, encoding: .utf8)

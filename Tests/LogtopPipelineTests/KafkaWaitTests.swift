@@ -12,12 +12,9 @@ import Testing
         config.sources = [.generator]
         config.generator = GeneratorConfig(rate: 4_000, seed: 5)
         config.analyze = false  // as `logtop generate`: only Kafka can hold the source back
-        config.createTopics = false
-        let cluster = try EmbeddedKafkaCluster.hosting(config.topics)
+        let cluster = try ownCluster(for: &config)
         defer { cluster.close() }
-        var settings = cluster.settings()
-        settings.extra["queue.buffering.max.messages"] = "300"
-        config.kafka = settings
+        config.kafka?.extra["queue.buffering.max.messages"] = "300"
         let pipeline = try Pipeline(config: config)
         #expect(waitUntil(20) { pipeline.status().producer.delivered > 1_000 })
         try cluster.setBrokerDown(1)

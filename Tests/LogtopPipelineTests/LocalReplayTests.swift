@@ -11,10 +11,8 @@ import Testing
 @Suite struct LocalReplayTests {
     @Test(.timeLimit(.minutes(3))) func aKilledLocalAnalyzerIsReplayedForAtMostOneCommitInterval() throws {
         var base = PipelineConfig()
-        let cluster = try EmbeddedKafkaCluster.hosting(base.topics)
+        let cluster = try ownCluster(for: &base)
         defer { cluster.close() }
-        base.kafka = cluster.settings()
-        base.createTopics = false
         base.group = "replay-\(UUID().uuidString.prefix(6))"
         #expect(base.commitIntervalMs == 1_000, "the default the README states")
         let rate = 2_000.0

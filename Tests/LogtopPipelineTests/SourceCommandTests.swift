@@ -5,18 +5,7 @@ import Testing
 
 /// Drives `logtop --source ...` and `logtop generate --listen` as processes.
 @Suite(.serialized) struct SourceCommands {
-    func launch(_ args: [String], in dir: String) throws -> (Process, TextCollector) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try logtopBinary())
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        return (p, TextCollector(err.fileHandleForReading))
-    }
+    func launch(_ args: [String], in dir: String) throws -> (Process, TextCollector) { try launchLogtop(args, in: dir) }
 
     /// The run's `"type":"total"` line of a `--results-json` file.
     func totalJSON(_ path: String) throws -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import LogtopCore
+import LogtopKafka
 @testable import LogtopPipeline
 import LogtopTestSupport
 
@@ -34,4 +35,13 @@ func quickConfig(_ sources: [SourceSpec], rate: Double = 200, scenario: TrafficS
     c.engine.interval = 60
     c.snapshotIntervalMs = 100
     return c
+}
+
+/// A cluster of the test's own (so that it can inject faults, or outlive one pipeline for the next),
+/// with the topics `config` uses; `config` is pointed at it. Close it at the end of the test.
+func ownCluster(for config: inout PipelineConfig) throws -> EmbeddedKafkaCluster {
+    let cluster = try EmbeddedKafkaCluster.hosting(config.topics)
+    config.kafka = cluster.settings()
+    config.createTopics = false
+    return cluster
 }

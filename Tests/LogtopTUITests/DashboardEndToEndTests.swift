@@ -143,22 +143,8 @@ struct DashboardEndToEndTests {
     /// exits non-zero.
     @Test(.timeLimit(.minutes(2)))
     func aFatalKafkaErrorRestoresTheTerminalThenExplains() throws {
-        let broker = Process()
-        broker.executableURL = URL(fileURLWithPath: try TmuxSession.binary())
-        broker.arguments = ["broker", "--inject-errors", "produce=OUT_OF_ORDER_SEQUENCE_NUMBER"]
-        broker.environment = ["PATH": "/usr/bin:/bin"]
-        broker.currentDirectoryURL = FileManager.default.temporaryDirectory
-        let err = Pipe()
-        broker.standardError = err
-        broker.standardOutput = FileHandle.nullDevice
-        let said = TextCollector(err.fileHandleForReading)
-        try broker.run()
-        defer { if broker.isRunning { kill(broker.processIdentifier, SIGTERM); broker.waitUntilExit() } }
-        #expect(waitUntil(20) { said.text.contains("embedded Kafka broker at ") })
-        let address = try #require(said.text.split(separator: "\n").first { $0.hasPrefix("embedded Kafka broker at ") }?
-            .split(separator: " ").last.map(String.init))
-
-        let t = try TmuxSession(width: 100, height: 30, logtopArguments: ["--brokers", address, "--no-create-topics", "--rate", "100"])
+        let broker = try DevelopmentBroker(["--inject-errors", "produce=OUT_OF_ORDER_SEQUENCE_NUMBER"])
+        let t = try TmuxSession(width: 100, height: 30, logtopArguments: broker.clientArguments + ["--rate", "100"])
         defer {
             if let pid = t.logtopPID() { kill(pid, SIGKILL) }
             t.close()
