@@ -388,7 +388,7 @@ func expectAgree(_ b: StatsSummary, _ a: StatsSummary, sourceLocation: SourceLoc
         for s: Int64 in 0..<420 {
             let scenario = scenario(at: s)
             let background = Int(Double(60 + rng.below(20)) * (scenario?.rateMultiplier ?? 1))
-            let n = background + Int(scenario?.injectedRate ?? 0)
+            let n = background + Int(scenario?.injectedRate(background: Double(background)) ?? 0)
             while let d = delayed.first, d.due <= s { out.append(d.line); delayed.removeFirst() }
             for i in 0..<n {
                 let line = model.nextLine(time: baseTime + s, scenario: scenario)

@@ -14,7 +14,8 @@ func trafficSnapshot(seconds: Int = 70, rate: Int = 60, scenario: TrafficScenari
     for s in 0..<seconds {
         let t = fixtureStart + Int64(s)
         let sc = s >= scenarioFrom ? scenario : nil
-        let n = Int(Double(rate) * (sc?.rateMultiplier ?? 1) + (sc?.injectedRate ?? 0))
+        let background = Double(rate) * (sc?.rateMultiplier ?? 1)
+        let n = Int(background + (sc?.injectedRate(background: background) ?? 0))
         for _ in 0..<n {
             var line = model.nextLine(time: t, scenario: sc)
             if !withLatency, let r = line.range(of: "\" ", options: .backwards) {

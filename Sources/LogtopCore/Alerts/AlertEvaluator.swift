@@ -5,11 +5,14 @@ public struct AlertMeasurement: Sendable, Equatable {
     public var offender: String?
     /// Baseline rate used (spike and drop), so that a drop keeps comparing with the traffic it lost.
     public var baselineRate: Double?
+    /// The absolute rate behind a share (see `AlertEvent.rate`).
+    public var rate: Double?
 
-    public init(value: Double?, offender: String? = nil, baselineRate: Double? = nil) {
+    public init(value: Double?, offender: String? = nil, baselineRate: Double? = nil, rate: Double? = nil) {
         self.value = value
         self.offender = offender
         self.baselineRate = baselineRate
+        self.rate = rate
     }
 }
 
@@ -101,7 +104,7 @@ public struct AlertEvaluator: Sendable {
             let start = clearingSince ?? second
             if second - start + 1 >= Int64(max(1, rule.forSeconds)) {
                 phases[index] = .ok
-                return event(rule, .resolved, m.value ?? 0, second, since, offender)
+                return event(rule, .resolved, m.value ?? 0, second, since, offender, rate: m.rate)
             }
             phases[index] = .firing(since: since, offender: offender, clearingSince: start, baseline: baseline)
         }
@@ -110,12 +113,12 @@ public struct AlertEvaluator: Sendable {
 
     private mutating func fire(_ index: Int, _ rule: AlertRule, _ second: Int64, _ m: AlertMeasurement) -> AlertEvent {
         phases[index] = .firing(since: second, offender: m.offender, clearingSince: nil, baseline: m.baselineRate)
-        return event(rule, .firing, m.value ?? 0, second, second, m.offender)
+        return event(rule, .firing, m.value ?? 0, second, second, m.offender, rate: m.rate)
     }
 
     private func event(_ rule: AlertRule, _ state: AlertEvent.State, _ value: Double, _ second: Int64,
-                       _ since: Int64, _ offender: String?) -> AlertEvent {
+                       _ since: Int64, _ offender: String?, rate: Double? = nil) -> AlertEvent {
         AlertEvent(rule: rule.kind, state: state, value: value, threshold: rule.threshold, unit: rule.unit,
-                   window: rule.window, time: second, firedAt: since, offender: offender)
+                   window: rule.window, time: second, firedAt: since, offender: offender, rate: rate)
     }
 }

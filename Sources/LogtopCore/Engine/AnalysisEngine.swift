@@ -600,23 +600,26 @@ public struct AnalysisEngine: Sendable {
             guard baseline > 0 else { return AlertMeasurement(value: nil) }
             return AlertMeasurement(value: rate / baseline, baselineRate: baseline)
         case .notFoundSurge:
-            guard count >= rule.minVolume else { return AlertMeasurement(value: nil) }
+            // A share of the requests, once the 404s reach the rule's floor.
             var notFound = 0
             for t in from...s { notFound += buckets.read(t) { $0.pointee.notFound } ?? 0 }
-            let value = Double(notFound) / Double(w)
+            guard count > 0, notFound >= max(1, rule.minVolume) else { return AlertMeasurement(value: nil) }
+            let value = 100 * Double(notFound) / Double(count)
             // The offender is only worth finding when the rule may fire.
             let offender = value >= rule.threshold * rule.resolveRatio ? topKey(from, s, \.notFoundClients)?.key : nil
-            return AlertMeasurement(value: value, offender: offender)
+            return AlertMeasurement(value: value, offender: offender, rate: Double(notFound) / Double(w))
         case .clientFlood:
-            guard count >= rule.minVolume else { return AlertMeasurement(value: nil) }
+            // The busiest client's share of the requests, once its own requests reach the rule's floor.
             // Cheap upper bound first: the sum of each second's busiest count.
+            let floor = max(1, rule.minVolume)
             var bound = 0
             for t in from...s { bound += buckets.read(t) { $0.pointee.clients.maxCount } ?? 0 }
-            if Double(bound) / Double(w) < rule.threshold * rule.resolveRatio {
-                return AlertMeasurement(value: Double(bound) / Double(w))
-            }
-            guard let top = topKey(from, s, \.clients) else { return AlertMeasurement(value: 0) }
-            return AlertMeasurement(value: Double(top.count) / Double(w), offender: top.key)
+            guard count > 0, bound >= floor else { return AlertMeasurement(value: nil) }
+            let boundShare = 100 * Double(min(bound, count)) / Double(count)
+            if boundShare < rule.threshold * rule.resolveRatio { return AlertMeasurement(value: boundShare) }
+            guard let top = topKey(from, s, \.clients), top.count >= floor else { return AlertMeasurement(value: nil) }
+            return AlertMeasurement(value: 100 * Double(min(top.count, count)) / Double(count), offender: top.key,
+                                    rate: Double(top.count) / Double(w))
         case .latencyP95:
             var h = latency ?? LatencyHistogram()
             if latency == nil { for t in from...s { buckets.read(t) { h.merge($0.pointee.latency) } } }

@@ -15,11 +15,11 @@
 /// times depend on the kind of resource.
 ///
 /// Scenarios: `errors` raises the 5xx share to ≈ 40 %, `slow` multiplies request times by
-/// ≈ 20 with a heavier tail. `flood` and `scan` turn up to ``TrafficScenario/injectedRate``
-/// lines of each event-time second (`time`) into requests from ``floodClient`` or
-/// ``scanClient``, spread over the second using the previous second's call count;
-/// ``TrafficPacer`` adds exactly that many lines per second, so background traffic keeps
-/// its rate. `spike` and `drop` only affect the pacer.
+/// ≈ 20 with a heavier tail. `flood` and `scan` turn ``TrafficScenario/injectedShare`` of the
+/// calls (43 % and 20 %), evenly spread, into requests from ``floodClient`` or ``scanClient``;
+/// ``TrafficPacer`` adds ``TrafficScenario/injectedRatio`` lines per background line, exactly
+/// that share of what it emits, so background traffic keeps its rate and the attack scales with
+/// it. `spike` and `drop` only affect the pacer.
 public struct TrafficModel: Sendable {
     /// The single address behind ``TrafficScenario/flood``.
     public let floodClient: String
@@ -30,9 +30,8 @@ public struct TrafficModel: Sendable {
     private let clients: [Client]
     private var stampSecond: Int64 = .min
     private var stamp = ""
-    // Injection bookkeeping, per event-time second.
-    private var second: Int64 = .min
-    private var callsThisSecond = 0, callsLastSecond = 0, injectedThisSecond = 0
+    /// Injection bookkeeping: each call of a `flood` or `scan` adds the scenario's share; a call
+    /// that brings it to 1 is the attacker's.
     private var credit = 0.0
 
     /// A model whose clients and lines are fully determined by `seed`.
@@ -63,23 +62,17 @@ public struct TrafficModel: Sendable {
             stampSecond = time
             stamp = CivilTime.commonLogTime(time)
         }
-        guard takesInjectedSlot(time: time, scenario: scenario) else { return backgroundLine(scenario) }
+        guard takesInjectedSlot(scenario) else { return backgroundLine(scenario) }
         return scenario == .scan ? scanLine() : floodLine(scenario)
     }
 
-    /// Whether this call belongs to the scenario's injected quota for second `time`.
-    private mutating func takesInjectedSlot(time: Int64, scenario: TrafficScenario?) -> Bool {
-        if time != second {
-            callsLastSecond = time == second &+ 1 ? callsThisSecond : 0
-            second = time
-            (callsThisSecond, injectedThisSecond, credit) = (0, 0, 0)
-        }
-        callsThisSecond += 1
-        guard let quota = scenario?.injectedRate, quota > 0, Double(injectedThisSecond) < quota else { return false }
-        credit = min(credit + quota / Double(max(callsLastSecond, 1)), 2)
+    /// Whether this call is one of the attacker's: ``TrafficScenario/injectedShare`` of the calls,
+    /// evenly spread.
+    private mutating func takesInjectedSlot(_ scenario: TrafficScenario?) -> Bool {
+        guard let share = scenario?.injectedShare, share > 0 else { credit = 0; return false }
+        credit += share
         guard credit >= 1 else { return false }
         credit -= 1
-        injectedThisSecond += 1
         return true
     }
 

@@ -3,9 +3,9 @@
 /// Call ``due(nowNanos:scenario:)`` on every tick (any period up to a second; 10–100 ms
 /// gives smooth traffic) and emit that many lines. Over time the count follows
 /// ``rate`` × a slowly varying noise factor (±15 %, new random target every 5 s, linear
-/// in between) × the scenario's ``TrafficScenario/rateMultiplier``, plus exactly
-/// ``TrafficScenario/injectedRate`` extra lines per second, which ``TrafficModel`` turns
-/// into the attacker's lines. Fractions carry over between ticks, so no line is lost to
+/// in between) × the scenario's ``TrafficScenario/rateMultiplier``, plus
+/// ``TrafficScenario/injectedRatio`` extra lines per background line, which ``TrafficModel``
+/// turns into the attacker's lines. Fractions carry over between ticks, so no line is lost to
 /// rounding.
 ///
 /// There is never a catch-up burst: the first tick only sets the origin, a pause or a
@@ -49,7 +49,8 @@ public struct TrafficPacer: Sendable {
         lastNanos = nowNanos
         let multiplier = scenario?.rateMultiplier ?? 1
         guard !paused, multiplier > 0 else { credit = 0; return 0 }
-        let perSecond = max(0, rate) * noise(at: nowNanos) * multiplier + (scenario?.injectedRate ?? 0)
+        let background = max(0, rate) * noise(at: nowNanos) * multiplier
+        let perSecond = background + (scenario?.injectedRate(background: background) ?? 0)
         credit += perSecond * Double(min(nowNanos - last, Self.maxGap)) / 1e9
         let n = Int(credit)
         credit -= Double(n)
