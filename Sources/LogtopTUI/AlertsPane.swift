@@ -21,7 +21,7 @@ extension DashboardRenderer {
                 ("rule ", .dim), (glyphs.previous, .dim), (" \(rule.kind.rawValue) ", .selected), (glyphs.next, .dim),
                 (" \(comparison(rule.kind)) ", .dim),
                 ("\(Format.number(rule.threshold)) \(rule.unit)", state.pendingThresholds[rule.kind] != nil ? .accent : .strong),
-                (" over \(rule.window) s", .dim),
+                (" over \(rule.window) s\(rule.isCapacityLimit ? ", absolute" : "")", .dim),
                 ("  \(ascii ? "Up/Dn" : glyphs.up + glyphs.down) \(ascii ? "+/-" : "±")\(Format.number(rule.step))", .dim),
             ]
             if !rule.enabled { parts.append(("  DISABLED", .warn)) }

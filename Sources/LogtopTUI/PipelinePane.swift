@@ -112,7 +112,7 @@ extension DashboardRenderer {
             let selected = r.kind == state.selectedRule
             let mark = firing.contains(r.kind) ? glyphs.firing : " "
             let text = "\(selected ? glyphs.next : " ") \(pad(r.kind.rawValue, 16))"
-                + "\(comparison(r.kind)) \(Format.number(r.threshold)) \(r.unit)"
+                + "\(comparison(r.kind)) \(Format.number(r.threshold)) \(r.unit)\(r.isCapacityLimit ? " absolute" : "")"
             let tail = "\(r.window) s \(r.enabled ? "on " : "off")\(mark)"
             let left = pad(text, max(0, inner.width - width(tail) - 1))
             let style: Style = selected ? .selected : (firing.contains(r.kind) ? (Self.isCritical(r.kind) ? .bad : .warn) : .normal)

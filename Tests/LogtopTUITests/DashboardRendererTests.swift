@@ -154,7 +154,7 @@ struct DashboardRendererTests {
         #expect(alerts.contains("1 firing"))
         #expect(alerts.contains("▲ client_flood  \(offender)"))
         #expect(alerts.contains("FIRING   client_flood"))
-        #expect(alerts.contains("\(Format.number(event.value, decimals: 1)) req/s ≥ 50"))
+        #expect(alerts.contains("\(Format.number(event.value, decimals: 1)) % ≥ 30"))
         #expect(alerts.contains(CivilTime.clock(event.time)))
         #expect(b.style(of: "▲ client_flood") == .warn)
         #expect(b.style(of: "FIRING") == .warn)

@@ -48,10 +48,10 @@ struct KeyMapTests {
         // A second press before the analyzer's snapshot shows the change: builds on the pending value.
         (s, c) = press([.up, .char(">")])
         #expect(c == [.setThreshold(.errorRate, 6), .setThreshold(.errorRate, 7)])
-        // Tab moves to rate_high (1000 req/s, step 100); ] and [ too; Shift-Tab goes back.
+        // Tab moves to rate_high (10,000 req/s, step 1,000); ] and [ too; Shift-Tab goes back.
         (s, c) = press([.tab, .down])
         #expect(s.selectedRule == .rateHigh)
-        #expect(c == [.setThreshold(.rateHigh, 900)])
+        #expect(c == [.setThreshold(.rateHigh, 9_000)])
         #expect(press([.char("]"), .char("]")]).0.selectedRule == .rateSpike)
         #expect(press([.backTab]).0.selectedRule == .latencyP95)
         #expect(press([.char("[")]).0.selectedRule == .latencyP95)
