@@ -13,24 +13,29 @@ func temporaryFile(_ text: String, name: String = "access.log") throws -> String
     return path
 }
 
-/// Short windows so that alert tests take seconds, not minutes.
-func quickRules() -> [AlertRule] {
-    [
-        AlertRule(kind: .errorRate, threshold: 5, window: 5, minVolume: 20, forSeconds: 2),
-        AlertRule(kind: .rateHigh, threshold: 100_000, window: 5, minVolume: 0, forSeconds: 2),
-        AlertRule(kind: .rateSpike, threshold: 3, window: 3, minVolume: 50, forSeconds: 2, baseline: 8),
-        AlertRule(kind: .rateDrop, threshold: 0.2, window: 3, minVolume: 50, forSeconds: 2, resolveRatio: 0.5, baseline: 8),
-        AlertRule(kind: .clientFlood, threshold: 50, window: 5, minVolume: 0, forSeconds: 2),
-        AlertRule(kind: .notFoundSurge, threshold: 20, window: 5, minVolume: 0, forSeconds: 2),
-        AlertRule(kind: .latencyP95, threshold: 1000, window: 5, minVolume: 20, forSeconds: 2),
-    ]
+/// A log of generated traffic, as the generator source would write it at `rate` lines/s (its pacer
+/// ticked every 100 ms): `normalSeconds` of normal traffic, then `scenarioSeconds` of `scenario`,
+/// stamped from `start` on. Event time comes from the lines, so minutes of traffic go through Kafka
+/// and the analyzer in seconds.
+func generatedLog(rate: Double, normalSeconds: Int, scenario: TrafficScenario? = nil, scenarioSeconds: Int = 0,
+                  start: Int64 = 1_795_784_400, seed: UInt64 = 7) throws -> String {
+    var pacer = TrafficPacer(rate: rate, seed: seed)
+    var model = TrafficModel(seed: seed)
+    _ = pacer.due(nowNanos: 0, scenario: nil)
+    var text = ""
+    for tick in 1...((normalSeconds + scenarioSeconds) * 10) {
+        let sc = tick > normalSeconds * 10 ? scenario : nil
+        for _ in 0..<pacer.due(nowNanos: UInt64(tick) * 100_000_000, scenario: sc) {
+            text += model.nextLine(time: start + Int64(tick / 10), scenario: sc) + "\n"
+        }
+    }
+    return try temporaryFile(text)
 }
 
 func quickConfig(_ sources: [SourceSpec], rate: Double = 200, scenario: TrafficScenario? = nil) -> PipelineConfig {
     var c = PipelineConfig()
     c.sources = sources
     c.generator = GeneratorConfig(rate: rate, seed: 7, scenario: scenario)
-    c.engine.rules = quickRules()
     c.engine.lateness = 1
     c.engine.interval = 60
     c.snapshotIntervalMs = 100
