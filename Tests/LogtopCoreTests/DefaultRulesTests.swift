@@ -172,3 +172,24 @@ extension TrafficScenario {
     }
 }
 
+
+/// The generator's attacks scale with its rate (counted from the raw lines): the same share of the
+/// traffic at 200 and at 2,000 lines/s, while background traffic keeps its rate.
+@Suite struct ScenariosScaleWithTheRate {
+    @Test(arguments: [200.0, 2_000]) func floodAndScanAreTheSameShareAtEveryRate(rate: Double) {
+        for scenario in [TrafficScenario.flood, .scan] {
+            var g = GeneratedTraffic(rate: rate)
+            g.run(30, scenario)
+            let seconds = g.perSecond.filter { $0.key >= 1 }.values  // the first second only sets the origin
+            let requests = seconds.reduce(0) { $0 + $1.requests }
+            let attacker = seconds.reduce(0) { $0 + (scenario == .flood ? $1.flood : $1.scan) }
+            let background = requests - attacker
+            // 0.75 (flood) or 0.25 (scan) attacker requests per background request, exactly spread.
+            #expect(abs(Double(attacker) / Double(background) - scenario.injectedRatio) <= 0.01, "\(scenario) at \(rate)")
+            #expect(abs(Double(background) / Double(seconds.count) - rate) <= 0.2 * rate)
+        }
+        #expect(TrafficScenario.flood.injectedRate(background: 200) == 150)
+        #expect(TrafficScenario.scan.injectedRate(background: 200) == 50)
+        #expect(TrafficScenario.flood.injectedRate(background: 2_000) == 1_500)
+    }
+}
