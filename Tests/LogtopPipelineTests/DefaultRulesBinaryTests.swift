@@ -1,3 +1,4 @@
+import LogtopTestSupport
 import Foundation
 import LogtopCore
 import Testing
