@@ -124,7 +124,8 @@ func expectAgree(_ b: StatsSummary, _ a: StatsSummary, sourceLocation: SourceLoc
         }
         // The figures are really there (not a round trip of empty values).
         let busy = all[2].summary(top: 5)
-        #expect(busy.requests == 3_000 && busy.topPaths.count == 5 && busy.topPaths[0].error > 0)
+        // (Error bounds too: the scan's hundreds of one-off paths churn the 16 slots.)
+        #expect(busy.requests == 3_000 && busy.topPaths.count == 5 && busy.topPaths.contains { $0.error > 0 })
         #expect(all[3].serverErrors > 500 && all[1].summary().malformed == 3 && all[1].summary().late == 2)
     }
 
