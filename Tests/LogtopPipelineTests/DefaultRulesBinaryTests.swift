@@ -9,7 +9,6 @@ import Testing
     /// `client_flood`, `not_found_surge` and `rate_high` with the old absolute defaults; now only the
     /// flood's own rule fires, naming the flooder, as a share of the requests.
     @Test(.timeLimit(.minutes(2))) func floodAtTwoThousandLinesFiresOnlyClientFlood() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: BatchCommand.binary), "build logtop first")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("logtop-rules-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let (p, err) = try BatchCommand().launch(["--batch", "--rate", "2000", "--seed", "5", "--scenario", "flood",
