@@ -72,8 +72,14 @@ struct GeneratedTraffic {
     var firedRules: Set<AlertKind> { Set(alerts.filter { $0.state == .firing }.map(\.rule)) }
 }
 
+/// The tests below feed minutes of generated traffic through the engine: CPU-bound and synchronous.
+/// Serialized, so that together they hold at most one thread of the cooperative pool (on 2 cores more
+/// would starve the async tests of other suites while the full suite runs).
+@Suite(.serialized) struct DefaultRules {}
+
 private func defaultRule(_ kind: AlertKind) -> AlertRule { AlertRule.defaults.first { $0.kind == kind }! }
 
+extension DefaultRules {
 @Suite struct DefaultRulesOnGeneratedTraffic {
     static let rates: [Double] = [50, 200, 1_000, 2_000, 5_000, 10_000]
 
@@ -91,6 +97,7 @@ private func defaultRule(_ kind: AlertKind) -> AlertRule { AlertRule.defaults.fi
         let total = g.perSecond.values.reduce(0) { $0 + $1.requests }
         #expect(abs(Double(total) / 120 - rate) <= 0.2 * rate)
     }
+}
 }
 
 /// The rule each scenario is made to fire, and the rules it may rightly fire as well (docs/alerts.md).
@@ -115,6 +122,7 @@ extension TrafficScenario {
     }
 }
 
+extension DefaultRules {
 @Suite struct DefaultRulesCatchEachScenario {
     static let rates: [Double] = [50, 1_000, 10_000]
 
@@ -171,10 +179,12 @@ extension TrafficScenario {
         #expect(big.firedRules == [.rateSpike, .rateHigh])
     }
 }
+}
 
 
 /// The generator's attacks scale with its rate (counted from the raw lines): the same share of the
 /// traffic at 200 and at 2,000 lines/s, while background traffic keeps its rate.
+extension DefaultRules {
 @Suite struct ScenariosScaleWithTheRate {
     @Test(arguments: [200.0, 2_000]) func floodAndScanAreTheSameShareAtEveryRate(rate: Double) {
         for scenario in [TrafficScenario.flood, .scan] {
@@ -192,4 +202,5 @@ extension TrafficScenario {
         #expect(TrafficScenario.scan.injectedRate(background: 200) == 50)
         #expect(TrafficScenario.flood.injectedRate(background: 2_000) == 1_500)
     }
+}
 }
