@@ -97,7 +97,9 @@ import Testing
 }
 
 /// Each scenario's lines, through Kafka and the analyzer with the DEFAULT rules, fire the scenario's rule.
-@Suite struct ScenariosFireTheirAlerts {
+/// One at a time: each waits (blocking its thread) up to the rule's window and `for` time, 10–20 s, and
+/// six at once would hold the cooperative pool's threads from the suite's async tests.
+@Suite(.serialized) struct ScenariosFireTheirAlerts {
     /// Runs the generator with `scenario` on from the start and waits for `rule` to fire.
     func fires(_ scenario: TrafficScenario, _ rule: AlertKind) throws -> AlertEvent? {
         try waitForFiring(rule, Pipeline(config: quickConfig([.generator], rate: 300, scenario: scenario)))
