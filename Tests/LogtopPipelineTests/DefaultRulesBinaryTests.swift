@@ -11,10 +11,9 @@ import Testing
     @Test(.timeLimit(.minutes(2))) func floodAtTwoThousandLinesFiresOnlyClientFlood() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("logtop-rules-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let (p, err) = try BatchCommand().launch(["--batch", "--rate", "2000", "--seed", "5", "--scenario", "flood",
-                                                  "--duration", "30s", "--results-json", "r.jsonl"], in: dir)
+        let (p, collected) = try launchLogtop(["--batch", "--rate", "2000", "--seed", "5", "--scenario", "flood",
+                                              "--duration", "30s", "--results-json", "r.jsonl"], in: dir)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        let collected = TextCollector(err.fileHandleForReading)
         #expect(waitUntil(100) { !p.isRunning })
         #expect(p.terminationStatus == 0)
         #expect(waitUntil(5) { collected.finished })
