@@ -120,6 +120,10 @@ public enum ReportFormatter {
         o.field("time", CivilTime.iso8601(a.time))
         o.field("fired_at", CivilTime.iso8601(a.firedAt))
         if let off = a.offender { o.field("offender", off) } else { o.raw("offender", "null") }
+        if let rate = a.rate {
+            o.raw("rate", Format.number(rate, decimals: 4))
+            o.field("rate_unit", a.rateUnit)
+        }
         o.field("message", a.message)
         return o.finish()
     }
