@@ -27,7 +27,8 @@ import Testing
         // was published, and only the offset ranges on the metrics topic keep the merge exact.
         cfg.commitIntervalMs = 60_000
         cfg.publishIntervalMs = 300
-        cfg.engine.lateness = 30  // members replaying after a crash are seconds behind
+        // The latenesses users get: a member's default, and the command line's for a merged view.
+        cfg.engine.lateness = mode == .merged ? PipelineConfig.mergedViewLateness : EngineConfig().lateness
         return cfg
     }
 

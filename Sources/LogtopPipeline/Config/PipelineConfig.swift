@@ -134,6 +134,10 @@ public struct PipelineConfig: Sendable {
         set { engineSettings = newValue }
     }
     private var engineSettings = EngineConfig()
+    /// Default `--lateness` of a merged view, seconds: members publish every second and a crashed
+    /// member's partitions resume seconds later, so a view waits longer before it closes a second than
+    /// a local analyzer (`EngineConfig().lateness`).
+    public static let mergedViewLateness = 15
     /// Lines produced but not yet analysed before sources wait (back-pressure).
     public var maxBacklog = 50_000
     /// How often the analyzer publishes a fresh snapshot, ms.

@@ -106,7 +106,7 @@ struct Logtop: ParsableCommand {
         // default a merged view waits longer before it closes a second. Given, --lateness holds for
         // report intervals too; else they wait 1 h for finite input (EngineConfig.reportLateness).
         let givenLateness = try lateness.map { try seconds($0, "--lateness", allowZero: true) }
-        config.engine.lateness = givenLateness ?? (config.mode == .merged ? 15 : 5)
+        config.engine.lateness = givenLateness ?? (config.mode == .merged ? PipelineConfig.mergedViewLateness : EngineConfig().lateness)
         config.engine.intervalLateness = givenLateness
         config.publishAlerts = !noPublishAlerts
         let limit = try analysis.limit()
