@@ -1,104 +1,3 @@
-/// Settings of the analysis engine.
-public struct EngineConfig: Sendable {
-    /// Seconds of the sliding window behind the live figures.
-    public var window = 60
-    /// Seconds of each tumbling report interval.
-    public var interval = 60
-    /// Allowed lateness of the per-second clock: the watermark is the newest event time minus this
-    /// many seconds; seconds behind it are final for the live figures and the alert rules.
-    public var lateness = 5
-    /// Allowed lateness of report intervals: an interval is written once the newest event time is
-    /// this many seconds past its end; until then every record of the interval is counted in it.
-    /// `nil`: `reportLateness` chooses (see there).
-    public var intervalLateness: Int?
-    /// The input is finite (files, standard input read to its end): the whole of it is known, so by
-    /// default intervals stay open for `finiteLateness`.
-    public var finiteInput = false
-    /// Distinct keys each top list of a report (interval or total) counts exactly; past that it is
-    /// a Space-Saving sketch of `reportCapacity` keys (counts with a bound on their error).
-    public var exactKeys = 100_000
-    /// Distinct keys (all top lists together) the open intervals may hold: past that the oldest is
-    /// written early (its later records count as late). Bounds memory whatever the lateness.
-    public var openIntervalKeys = 400_000
-    /// After this many seconds without newer events, event time follows the wall clock (so that
-    /// windows, intervals and the `rate_drop` rule move on when traffic stops).
-    public var idleAdvance = 2
-    /// Size of each top list per second, and of merged lists in windows and reports.
-    public var secondCapacity = 128
-    public var reportCapacity = 1024
-    /// How many entries the summaries list.
-    public var topN = 10
-    /// How many malformed lines are kept for display.
-    public var malformedSamples = 10
-    /// How many alert events the snapshot keeps, newest first.
-    public var recentAlerts = 200
-    public var rules = AlertRule.defaults
-    public var format: LogFormat = .auto
-    public var keepQuery = false
-
-    public init() {}
-
-    /// Default interval lateness for finite input: one hour.
-    public static let finiteLateness = 3_600
-
-    /// The interval lateness in effect: `intervalLateness` when set; else, for finite input, the
-    /// larger of `lateness` and `finiteLateness`; else `lateness`.
-    public var reportLateness: Int {
-        max(0, intervalLateness ?? (finiteInput ? max(lateness, Self.finiteLateness) : lateness))
-    }
-}
-
-/// Lateness figures of a report: how far behind the newest event time its records arrived.
-public struct LatenessFigures: Sendable, Equatable {
-    /// Largest lateness seen, seconds.
-    public var max: Int64
-    /// 99th percentile, seconds.
-    public var p99: Int64
-
-    public init(max: Int64 = 0, p99: Int64 = 0) {
-        self.max = max
-        self.p99 = p99
-    }
-
-    init(_ h: LatenessHistogram) { self.init(max: h.max, p99: h.p99) }
-}
-
-/// Records that arrived after the interval starting at `start` had been written (so counted as late).
-public struct LateArrivals: Sendable, Equatable {
-    public var start: Int64
-    public var end: Int64
-    public var count: Int
-}
-
-/// A closed report interval (or the run's total when `isTotal`).
-public struct IntervalReport: Sendable, Equatable {
-    public var start: Int64
-    /// Exclusive end.
-    public var end: Int64
-    public var summary: StatsSummary
-    /// Busiest second's requests.
-    public var peakRate: Int
-    /// Alert events whose time falls in the interval.
-    public var alerts: [AlertEvent]
-    public var isTotal: Bool
-    /// How late the records counted in it arrived (for the total: every record).
-    public var lateness = LatenessFigures()
-    /// Records that arrived while this interval was open but whose own interval had been written
-    /// already (`summary.late` of them), by the interval they missed; for the total, all of the run.
-    public var lateFor: [LateArrivals] = []
-    /// The interval lateness that was in effect, seconds.
-    public var allowedLateness = 0
-
-    public var seconds: Int64 { max(1, end - start) }
-    public var averageRate: Double { Double(summary.requests) / Double(seconds) }
-}
-
-/// A malformed line kept for display, already sanitised and cut.
-public struct MalformedSample: Sendable, Equatable {
-    public var reason: MalformedReason
-    public var text: String
-}
-
 /// The whole analysis: parse lines, bucket them per second of event time, roll windows and
 /// intervals forward with the watermark, evaluate alert rules, and describe it all as values.
 ///
@@ -116,15 +15,15 @@ public struct MalformedSample: Sendable, Equatable {
 public struct AnalysisEngine: Sendable {
     public private(set) var config: EngineConfig
     private var parser: AccessLogParser
-    private var buckets = SecondBuckets()
+    var buckets = SecondBuckets()
     /// Smallest key of `buckets` after the last eviction (records only add keys at or after it, or late).
     private var oldestBucket: Int64?
     /// Newest event time seen (or advanced by the wall clock when idle).
-    public private(set) var maxEventTime: Int64?
+    public internal(set) var maxEventTime: Int64?
     /// Start of the first interval not written yet: records of it and later are counted in `open`.
-    private var nextIntervalStart: Int64?
+    var nextIntervalStart: Int64?
     /// Open intervals holding records, ascending by start, all at or after `nextIntervalStart`.
-    private var open: [OpenInterval] = []
+    var open: [OpenInterval] = []
     /// Late records of the run by the start of the interval they missed (at most `missedKeys`
     /// intervals; the rest are summed under `Int64.min`). Each open interval keeps its own.
     private var missedTotal: [Int64: Int] = [:]
@@ -135,29 +34,29 @@ public struct AnalysisEngine: Sendable {
     private var recent: [AlertEvent] = []
     private var reports: [IntervalReport] = []
     private var newAlerts: [AlertEvent] = []
-    private var total: TrafficAggregate
+    var total: TrafficAggregate
     private var totalPeak = 0
     private var totalStart: Int64?
     private var totalEnd: Int64?
     private var totalAlerts: [AlertEvent] = []
-    private var orphanMalformed = 0
-    private var firstEventTime: Int64?
+    var orphanMalformed = 0
+    var firstEventTime: Int64?
     private var samples: [MalformedSample] = []
     private var clockAdvanced = false
     private var anchor: (wall: Int64, event: Int64)?
     /// The wall clock of the last `tick`.
     private var lastWall: Int64?
-    private var anchorDirty = false
+    var anchorDirty = false
     /// The latency histogram of the `latency_p95` window evaluated last, seconds `latencyFrom...latencyTo`
     /// (slid by one second each second: see `latencyWindow`).
-    private var latencyHistogram = LatencyHistogram()
-    private var latencyFrom: Int64 = 0
-    private var latencyTo: Int64 = .min
+    var latencyHistogram = LatencyHistogram()
+    var latencyFrom: Int64 = 0
+    var latencyTo: Int64 = .min
     /// Lines seen: parsed + malformed.
-    public private(set) var linesSeen = 0
-    public private(set) var malformedCount = 0
-    public private(set) var lateCount = 0
-    public private(set) var malformedByReason: [MalformedReason: Int] = [:]
+    public internal(set) var linesSeen = 0
+    public internal(set) var malformedCount = 0
+    public internal(set) var lateCount = 0
+    public internal(set) var malformedByReason: [MalformedReason: Int] = [:]
 
     public init(config: EngineConfig = EngineConfig()) {
         var c = config
@@ -248,7 +147,7 @@ public struct AnalysisEngine: Sendable {
     }
 
     @inline(__always)
-    private func intervalStart(of t: Int64) -> Int64 {
+    func intervalStart(of t: Int64) -> Int64 {
         let i = Int64(config.interval)
         return floorDiv(t, i) * i
     }
@@ -256,7 +155,7 @@ public struct AnalysisEngine: Sendable {
     /// The index in `open` of the interval starting at `start` (at or after `nextIntervalStart`),
     /// created when missing.
     @inline(__always)
-    private mutating func openIndex(_ start: Int64) -> Int {
+    mutating func openIndex(_ start: Int64) -> Int {
         var k = open.count - 1
         while k >= 0 {
             let s = open[k].start
@@ -273,7 +172,7 @@ public struct AnalysisEngine: Sendable {
     /// Counts `n` late records of the written interval starting at `iStart`, `behind` seconds late,
     /// in the run's figures and in the interval open at the newest event time (where they arrived),
     /// whose index in `open` it returns.
-    private mutating func countMissed(_ iStart: Int64, _ n: Int, behind: Int64) -> Int {
+    mutating func countMissed(_ iStart: Int64, _ n: Int, behind: Int64) -> Int {
         totalLateness.record(behind, weight: n)
         totalStart = min(totalStart ?? iStart, iStart)
         Self.count(n, at: iStart, in: &missedTotal)
@@ -287,89 +186,10 @@ public struct AnalysisEngine: Sendable {
         counts[counts[key] != nil || counts.count < missedKeys ? key : Int64.min, default: 0] += n
     }
 
-    // MARK: - Merged input (scale-out)
-
-    /// Counts `aggregate`, the lines of event second `t` as another analyzer aggregated them (a second
-    /// of a `MetricsPartial`, or several merged), as if they had been ingested here one by one: the
-    /// bucket of second `t` takes them, or, when `t` is below the watermark, they go to the run's
-    /// total and count as late, as late lines do; event time, intervals and alert rules move on as
-    /// usual. `aggregate.malformed` lines count as malformed lines met at second `t`, and
-    /// `malformedByReason` (typically a record's, given with one of its seconds) says why;
-    /// `aggregate.late` lines (ones its producer already found late) add to the late count.
-    ///
-    /// Given every second complete (the aggregates of all members for it) and in ascending order, the
-    /// figures and alerts are those of a single analyzer that ingested the lines, as long as that one
-    /// found none of them late; top lists are exact while every second's keys fit `secondCapacity`
-    /// (merged sketches). Only where malformed lines are counted may differ by a few seconds (see
-    /// `PartialAggregator`).
-    public mutating func ingest(partial aggregate: TrafficAggregate, second t: Int64,
-                                malformedByReason: [MalformedReason: Int] = [:]) {
-        for (reason, n) in malformedByReason { self.malformedByReason[reason, default: 0] += n }
-        guard aggregate.requests > 0 || aggregate.malformed > 0 || aggregate.late > 0 else { return }
-        linesSeen += aggregate.requests + aggregate.malformed
-        malformedCount += aggregate.malformed
-        lateCount += aggregate.late
-        if maxEventTime == nil { start(at: t) }
-        let maxT = maxEventTime.unsafelyUnwrapped
-        let iStart = intervalStart(of: t)
-        if iStart >= nextIntervalStart.unsafelyUnwrapped {
-            let k = openIndex(iStart)
-            open[k].aggregate.merge(aggregate)
-            open[k].perSecond[Int(t - iStart)] += aggregate.requests
-            open[k].lateness.record(maxT - t, weight: aggregate.requests)
-        } else {
-            lateCount += aggregate.requests
-            var counted = aggregate
-            counted.malformed = 0
-            counted.late = 0
-            total.merge(counted)
-            let k = countMissed(iStart, aggregate.requests, behind: maxT - t)
-            open[k].aggregate.late += aggregate.requests + aggregate.late
-            open[k].aggregate.malformed += aggregate.malformed
-        }
-        if t >= maxT - Int64(config.lateness) || buckets.contains(t) { withBucket(t) { $0.merge(aggregate) } }
-        if t > maxT {
-            maxEventTime = t
-            anchorDirty = true
-            advance()
-        }
-    }
-
-    /// Counts malformed lines known only by reason (no line to sample, no second), met at the newest
-    /// event time: what a `MetricsPartial` without seconds carries.
-    public mutating func ingestMalformed(_ byReason: [MalformedReason: Int]) {
-        var n = 0
-        for (reason, count) in byReason where count > 0 {
-            malformedByReason[reason, default: 0] += count
-            n += count
-        }
-        guard n > 0 else { return }
-        linesSeen += n
-        malformedCount += n
-        if let t = maxEventTime {
-            withBucket(t) { $0.malformed += n }
-            open[openIndex(intervalStart(of: t))].aggregate.malformed += n
-        } else {
-            orphanMalformed += n
-        }
-    }
-
-    /// Counts every second of `partial` in order (see `ingest(partial:second:malformedByReason:)`)
-    /// and its malformed lines. For records of one member, or of several already ordered by event
-    /// time; to merge members exactly, give each second complete, in ascending order.
-    public mutating func ingest(_ partial: MetricsPartial) {
-        guard let first = partial.seconds.first else {
-            ingestMalformed(partial.malformedByReason)
-            return
-        }
-        ingest(partial: first.aggregate, second: first.second, malformedByReason: partial.malformedByReason)
-        for s in partial.seconds.dropFirst() { ingest(partial: s.aggregate, second: s.second) }
-    }
-
     /// The bucket of second `t`, to change in place; a missing one is created, sized like the newest
     /// second's so that it does not grow step by step.
     @inline(__always)
-    private mutating func withBucket(_ t: Int64, _ body: (inout TrafficAggregate) -> Void) {
+    mutating func withBucket(_ t: Int64, _ body: (inout TrafficAggregate) -> Void) {
         if t <= latencyTo { latencyTo = .min }  // a second already in the latency window changes
         if !buckets.contains(t) {
             var fresh = TrafficAggregate(capacity: config.secondCapacity)
@@ -379,7 +199,7 @@ public struct AnalysisEngine: Sendable {
         buckets.modify(t, body)
     }
 
-    private mutating func start(at t: Int64) {
+    mutating func start(at t: Int64) {
         maxEventTime = t
         firstEventTime = t
         anchorDirty = true
@@ -444,7 +264,7 @@ public struct AnalysisEngine: Sendable {
         Int64(evaluator.rules.map { $0.window + $0.baseline }.max() ?? 0)
     }
 
-    private mutating func advance(through closedEnd: Int64? = nil) {
+    mutating func advance(through closedEnd: Int64? = nil) {
         guard let maxT = maxEventTime, var eval = nextEval, var next = nextIntervalStart else { return }
         let w = closedEnd ?? (maxT - Int64(config.lateness))  // seconds < w are closed
         if w - eval > 2 * longestRuleSpan + 60 { eval = w - longestRuleSpan - 1 }  // long gap: skip ahead
@@ -538,112 +358,6 @@ public struct AnalysisEngine: Sendable {
                 if recent.count > config.recentAlerts { recent.removeLast() }
             }
         }
-    }
-
-    private func requests(_ from: Int64, _ to: Int64) -> Int {
-        var n = 0
-        for s in from...to { n += buckets.read(s) { $0.pointee.requests } ?? 0 }
-        return n
-    }
-
-    /// The latency histogram of seconds `s - window + 1 ... s`. Evaluated one second after another, the
-    /// window of the previous second is slid (the new second added, the one that left subtracted)
-    /// rather than merged again from every second: the seconds evaluated are closed (below the
-    /// watermark, so only late-counted records arrive for them, which leave the buckets' latency
-    /// alone) and still held (buckets are kept for the longest rule span and more).
-    mutating func latencyWindow(_ window: Int, endingAt s: Int64) -> LatencyHistogram {
-        let from = s - Int64(window) + 1
-        if latencyTo == s - 1, latencyFrom == from - 1 {
-            if let left = buckets.read(from - 1, { $0.pointee.latency }) { latencyHistogram.subtract(left) }
-            if let new = buckets.read(s, { $0.pointee.latency }) { latencyHistogram.merge(new) }
-        } else {
-            var h = LatencyHistogram()
-            for t in from...s { if let part = buckets.read(t, { $0.pointee.latency }) { h.merge(part) } }
-            latencyHistogram = h
-        }
-        latencyFrom = from
-        latencyTo = s
-        var largest: Int64 = 0
-        for t in from...s { largest = max(largest, buckets.read(t) { $0.pointee.latency.max } ?? 0) }
-        latencyHistogram.setMax(largest)
-        return latencyHistogram
-    }
-
-    /// The value of `rule` over the window ending at second `s` (inclusive); `latency` is the latency
-    /// histogram of that window when the caller has it.
-    func measure(_ rule: AlertRule, at s: Int64, frozenBaseline: Double? = nil, latency: LatencyHistogram? = nil) -> AlertMeasurement {
-        let w = Int64(rule.window)
-        let from = s - w + 1
-        let count = requests(from, s)
-        switch rule.kind {
-        case .errorRate:
-            guard count >= max(1, rule.minVolume) else { return AlertMeasurement(value: nil) }
-            var errors = 0
-            for t in from...s { errors += buckets.read(t) { $0.pointee.serverErrors } ?? 0 }
-            return AlertMeasurement(value: 100 * Double(errors) / Double(count))
-        case .rateHigh:
-            guard count >= rule.minVolume else { return AlertMeasurement(value: nil) }
-            return AlertMeasurement(value: Double(count) / Double(w))
-        case .rateSpike, .rateDrop:
-            let rate = Double(count) / Double(w)
-            let baseline: Double
-            if let frozenBaseline {
-                baseline = frozenBaseline
-            } else {
-                let b = Int64(rule.baseline)
-                guard b > 0, let first = firstEventTime, from - b >= first else { return AlertMeasurement(value: nil) }
-                let before = requests(from - b, from - 1)
-                guard before >= max(1, rule.minVolume) else { return AlertMeasurement(value: nil) }
-                if rule.kind == .rateSpike, count < rule.minVolume { return AlertMeasurement(value: nil) }
-                baseline = Double(before) / Double(b)
-            }
-            guard baseline > 0 else { return AlertMeasurement(value: nil) }
-            return AlertMeasurement(value: rate / baseline, baselineRate: baseline)
-        case .notFoundSurge:
-            // A share of the requests, once the 404s reach the rule's floor.
-            var notFound = 0
-            for t in from...s { notFound += buckets.read(t) { $0.pointee.notFound } ?? 0 }
-            guard count > 0, notFound >= max(1, rule.minVolume) else { return AlertMeasurement(value: nil) }
-            let value = 100 * Double(notFound) / Double(count)
-            // The offender is only worth finding when the rule may fire.
-            let offender = value >= rule.threshold * rule.resolveRatio ? topKey(from, s, \.notFoundClients)?.key : nil
-            return AlertMeasurement(value: value, offender: offender, rate: Double(notFound) / Double(w))
-        case .clientFlood:
-            // The busiest client's share of the requests, once its own requests reach the rule's floor.
-            // Cheap upper bound first: the sum of each second's busiest count.
-            let floor = max(1, rule.minVolume)
-            var bound = 0
-            for t in from...s { bound += buckets.read(t) { $0.pointee.clients.maxCount } ?? 0 }
-            guard count > 0, bound >= floor else { return AlertMeasurement(value: nil) }
-            let boundShare = 100 * Double(min(bound, count)) / Double(count)
-            if boundShare < rule.threshold * rule.resolveRatio { return AlertMeasurement(value: boundShare) }
-            guard let top = topKey(from, s, \.clients), top.count >= floor else { return AlertMeasurement(value: nil) }
-            return AlertMeasurement(value: 100 * Double(min(top.count, count)) / Double(count), offender: top.key,
-                                    rate: Double(top.count) / Double(w))
-        case .latencyP95:
-            var h = latency ?? LatencyHistogram()
-            if latency == nil { for t in from...s { buckets.read(t) { h.merge($0.pointee.latency) } } }
-            guard h.total >= max(1, rule.minVolume), let p95 = h.percentile(0.95) else { return AlertMeasurement(value: nil) }
-            return AlertMeasurement(value: Double(p95) / 1000)
-        }
-    }
-
-    /// The key with the largest count over seconds `from...to` of the sketch at `path`: candidates
-    /// are each second's few largest keys, summed over every second.
-    private func topKey(_ from: Int64, _ to: Int64, _ path: KeyPath<TrafficAggregate, TopK>) -> (key: String, count: Int)? {
-        var candidates = Set<String>()
-        for t in from...to {
-            buckets.read(t) { b in
-                for e in b.pointee[keyPath: path].top(3) { candidates.insert(e.key) }
-            }
-        }
-        var best: (key: String, count: Int)?
-        for c in candidates {
-            var n = 0
-            for t in from...to { n += buckets.read(t) { $0.pointee[keyPath: path].estimate(c) } ?? 0 }
-            if best == nil || n > best!.count || (n == best!.count && c < best!.key) { best = (c, n) }
-        }
-        return best
     }
 
     // MARK: - Output
