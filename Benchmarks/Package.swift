@@ -19,7 +19,8 @@ let rootIdentity = URL(fileURLWithPath: #filePath)
 
 let package = Package(
     name: "LogtopBenchmarks",
-    platforms: [.macOS(.v14)],
+    // As the root package: built and run on Linux; the macOS line only matches the root's (Mutex, Atomic).
+    platforms: [.macOS(.v15)],
     dependencies: [
         .package(path: ".."),
         // ordo-one/benchmark, formerly package-benchmark (same 1.38.1 commit; the old identifier works but
