@@ -143,11 +143,22 @@ import Testing
 
 @Suite struct BoundedMemory {
     @Test func manyDistinctKeysKeepSketchesBounded() {
-        var e = engine { $0.secondCapacity = 32; $0.reportCapacity = 64 }
+        var e = engine { $0.secondCapacity = 32; $0.reportCapacity = 64; $0.exactKeys = 1_000; $0.openIntervalKeys = 6_000 }
         e.feed(0..<20, perSecond: 2_000) { t, i in accessLine("10.\(t % 250).\(i / 250).\(i % 250)", at: t, path: "/u/\(t)/\(i)") }
+        // 40,000 distinct paths and clients: every list held is at its bound, not at the keys seen.
+        for t in e.buckets.keys {
+            e.buckets.read(t) { a in
+                #expect(a.pointee.paths.count <= 32 && a.pointee.clients.count <= 32, "second \(t)")
+            }
+        }
+        for interval in e.open {
+            #expect(interval.aggregate.paths.count <= 1_000 && interval.aggregate.clients.count <= 1_000)
+        }
+        #expect(e.open.reduce(0) { $0 + $1.keys } <= 6_000 + 4 * 1_000, "open intervals together stay near their bound")
         let w = e.snapshot().window
         #expect(w.requests == 40_000)
         #expect(w.topPaths.count == 10)
+        #expect(!w.exact.paths && !w.exact.clients, "the lists say they are estimates")
         #expect(abs(Double(w.uniqueClients - 40_000)) / 40_000 < 0.02)
     }
 }

@@ -6,6 +6,19 @@ import Testing
 struct DashboardRendererTests {
     static let titles = ["Request rate", "Status codes", "Top URLs", "Latency", "Alerts", "Kafka & pipeline"]
 
+    /// Failed deliveries (with their reason) and lost records are on the Kafka pane, at 80x24.
+    @Test func failedAndLostRecordsAreShown() throws {
+        var feed = liveFeed(Fixtures.normal)
+        feed.failed = 17
+        feed.failuresByReason = ["_MSG_TIMED_OUT": 17]
+        feed.lostRecords = 1_234
+        let b = render(feed, DashboardState(), 80, 24)
+        let l = try #require(DashboardLayout.compute(width: 80, height: 24))
+        let kafka = b.text(in: l.pipeline)
+        #expect(kafka.contains("failed 17"), "\(kafka)")
+        #expect(kafka.contains("lost 1234") || kafka.contains("lost 1.2k") || kafka.contains("lost 1,234"), "\(kafka)")
+    }
+
     @Test func everyPaneAt80x24() throws {
         let feed = liveFeed(Fixtures.normal)
         let b = render(feed, DashboardState(), 80, 24)
