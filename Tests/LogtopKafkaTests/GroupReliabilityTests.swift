@@ -27,7 +27,7 @@ import Testing
     /// Refused offset commits (rebalance in progress, coordinator not available or moved) are retried:
     /// the background commit and the final commit at close both get through, and a new member of the
     /// group resumes exactly where the first one stopped: nothing lost, nothing read twice.
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func refusedCommitsAreRetriedWithoutLoss() throws {
         let cluster = try EmbeddedKafkaCluster()
         defer { cluster.close() }
@@ -90,7 +90,7 @@ import Testing
     /// new member of the group, which resumes from the last committed offsets: no gap, and the records
     /// analysed twice are exactly those the dead member processed after its last commit, bounded by the
     /// commit interval.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(5)))
     func aKilledMemberIsReplacedWithoutGapAndABoundedReplay() throws {
         let cluster = try EmbeddedKafkaCluster()
         defer { cluster.close() }

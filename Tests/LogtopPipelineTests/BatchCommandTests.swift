@@ -76,7 +76,7 @@ import Testing
 
     /// `tail -F access.log | logtop --batch --source stdin`: a live pipe, written as requests happen.
     /// Its blocks are written as their intervals end, before the input ends; then the run ends with it.
-    @Test(.timeLimit(.minutes(2))) func stdinAsALiveStreamWritesResultsBeforeItsEnd() throws {
+    @Test(.timeLimit(.minutes(5))) func stdinAsALiveStreamWritesResultsBeforeItsEnd() throws {
         let dir = try scratch()
         let input = Pipe()
         let (p, _) = try launch(["--batch", "--source", "stdin", "--interval", "5s", "--results-json", "r.jsonl"], in: dir,
@@ -128,7 +128,7 @@ import Testing
 /// Subcommands and multi-process runs of the real binary.
 @Suite(.serialized) struct SubcommandCommand {
     /// Options a subcommand shares with the main command reach the subcommand.
-    @Test(.timeLimit(.minutes(2))) func subcommandOptionsAreNotLost() throws {
+    @Test(.timeLimit(.minutes(5))) func subcommandOptionsAreNotLost() throws {
         let dir = try BatchCommand().scratch()
         let (broker, said) = try BatchCommand().launch(["broker", "--partitions", "3", "--metrics-topic", "m"], in: dir)
         defer { if broker.isRunning { kill(broker.processIdentifier, SIGKILL) } }
@@ -146,7 +146,7 @@ import Testing
 
     /// scripts/scale-demo.sh: a broker, a generator, three analyzer processes (one killed with
     /// SIGKILL mid-run) and a merged batch view; the script checks merged total == produced.
-    @Test(.timeLimit(.minutes(4))) func scaleDemoKillsAnAnalyzerAndTheMergedTotalsStayExact() throws {
+    @Test(.timeLimit(.minutes(5))) func scaleDemoKillsAnAnalyzerAndTheMergedTotalsStayExact() throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
         p.arguments = [BatchCommand.packageRoot.appendingPathComponent("scripts/scale-demo.sh").path, "20000", "2000"]

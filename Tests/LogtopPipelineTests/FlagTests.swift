@@ -32,7 +32,7 @@ import Testing
     /// With `--interval 5s` for 30 s of generated traffic, results.txt and the JSON hold one block per
     /// interval, contiguous, and every interval record has every key of the README's schema table, of
     /// its documented type.
-    @Test(.timeLimit(.minutes(2))) func everyIntervalHasItsBlockWithTheDocumentedKeys() throws {
+    @Test(.timeLimit(.minutes(5))) func everyIntervalHasItsBlockWithTheDocumentedKeys() throws {
         let dir = try scratch()
         let (status, stderr) = try logtop(["--batch", "--interval", "5s", "--duration", "30s", "--rate", "100",
                                            "--results-json", "r.jsonl"], in: dir, timeout: 90)
@@ -148,7 +148,7 @@ import Testing
 /// Several processes on one `logtop broker`: `--topic`, `--group`, `--alerts-topic`, `--view local`
 /// and `--no-publish-alerts` each change what a run reads or writes.
 @Suite(.serialized) struct SharedBrokerFlagTests {
-    @Test(.timeLimit(.minutes(3))) func topicGroupViewAndAlertsTopicAreTheOnesUsed() throws {
+    @Test(.timeLimit(.minutes(5))) func topicGroupViewAndAlertsTopicAreTheOnesUsed() throws {
         let flags = FlagTests()
         let dir = try flags.scratch()
         let broker = try DevelopmentBroker(["--topic", "weblogs", "--alerts-topic", "myalerts", "--partitions", "4"], in: dir)

@@ -29,7 +29,7 @@ import Testing
         return (text, records)
     }
 
-    @Test(.timeLimit(.minutes(2))) func deliveriesThatTimeOutAreCountedAsFailedByReason() throws {
+    @Test(.timeLimit(.minutes(5))) func deliveriesThatTimeOutAreCountedAsFailedByReason() throws {
         var config = PipelineConfig()
         let cluster = try ownCluster(for: &config)
         defer { cluster.close() }
@@ -58,7 +58,7 @@ import Testing
     /// An analyzer of group `g` reads a file and commits; while it is away, far more than the
     /// embedded cluster's 5 MiB retention per partition arrives in the same partition; when it comes
     /// back, what the broker trimmed before it could read it is counted as lost.
-    @Test(.timeLimit(.minutes(2))) func recordsTrimmedBeforeTheAnalyzerReadsThemAreCountedAsLost() throws {
+    @Test(.timeLimit(.minutes(5))) func recordsTrimmedBeforeTheAnalyzerReadsThemAreCountedAsLost() throws {
         let dir = try scratch()
         let path = dir + "/access.log"  // one name: one key, one partition for both files
         func lines(_ count: Int, seed: UInt64) -> String {

@@ -9,7 +9,7 @@ import Testing
 /// again at most one commit interval (1 s) of records". Driven with the default commit interval on a
 /// local analyzer that is killed (no commit, no LeaveGroup) while traffic flows.
 @Suite struct LocalReplayTests {
-    @Test(.timeLimit(.minutes(3))) func aKilledLocalAnalyzerIsReplayedForAtMostOneCommitInterval() throws {
+    @Test(.timeLimit(.minutes(5))) func aKilledLocalAnalyzerIsReplayedForAtMostOneCommitInterval() throws {
         var base = PipelineConfig()
         let cluster = try ownCluster(for: &base)
         defer { cluster.close() }

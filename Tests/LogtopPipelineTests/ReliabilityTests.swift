@@ -96,7 +96,7 @@ import Testing
 
     /// Analysing the same records again (a new group, as after a lost commit or a crash) fires the same
     /// alerts, and none of them is published twice: the analyzer reads back what the alerts topic holds.
-    @Test(.timeLimit(.minutes(3))) func aReplayDoesNotPublishTheSameAlertsTwice() throws {
+    @Test(.timeLimit(.minutes(5))) func aReplayDoesNotPublishTheSameAlertsTwice() throws {
         let c = try cluster()
         defer { c.close() }
         // 20 s of a flood from one client, then 20 s of calm traffic: a client_flood firing and its resolution.
@@ -130,7 +130,7 @@ import Testing
     /// Guarantee 1 of the reliability issue at full size: 100 000 records produced through injected
     /// produce errors and a broker outage are delivered exactly once, in order within each partition,
     /// and the analyzer counts exactly 100 000 lines.
-    @Test(.timeLimit(.minutes(4))) func aHundredThousandRecordsThroughFaultsArriveOnceInOrderAndAreAllCounted() throws {
+    @Test(.timeLimit(.minutes(5))) func aHundredThousandRecordsThroughFaultsArriveOnceInOrderAndAreAllCounted() throws {
         let c = try cluster()
         defer { c.close() }
         let n = 100_000

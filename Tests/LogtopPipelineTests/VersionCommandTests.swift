@@ -20,7 +20,7 @@ import Testing
         #expect(header.contains("(logtop \(Logtop.version))"), "\(header)")
     }
 
-    @Test(.timeLimit(.minutes(2))) func resultsNameTheVersion() throws {
+    @Test(.timeLimit(.minutes(5))) func resultsNameTheVersion() throws {
         let dir = try BatchCommand().scratch()
         let input = Pipe()
         let (p, _) = try BatchCommand().launch(["--batch", "--source", "stdin", "--results-json", "r.jsonl"], in: dir,

@@ -14,7 +14,7 @@ struct DashboardEndToEndTests {
     /// Generous: two cores shared with the rest of the test suite and an embedded Kafka cluster.
     static let deadline: Double = 60
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(5)))
     func panesShowLiveNumbersHelpResizeAndQuit() throws {
         let t = try TmuxSession(width: 100, height: 30, logtopArguments: ["--rate", "300"])
         defer { t.close() }
@@ -47,7 +47,7 @@ struct DashboardEndToEndTests {
         #expect(TmuxSession.cooked(try t.terminalModes()), "terminal left in curses modes")
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(5)))
     func pauseStopsTheCountAndFloodKeyRaisesItsAlert() throws {
         let t = try TmuxSession(width: 100, height: 30, logtopArguments: ["--rate", "200"])
         defer { t.close() }
@@ -141,7 +141,7 @@ struct DashboardEndToEndTests {
     /// A fatal Kafka error while the dashboard runs (a development broker that answers the idempotent
     /// producer with a sequence error): logtop leaves curses, restores the terminal, then says why and
     /// exits non-zero.
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func aFatalKafkaErrorRestoresTheTerminalThenExplains() throws {
         let broker = try DevelopmentBroker(["--inject-errors", "produce=OUT_OF_ORDER_SEQUENCE_NUMBER"])
         let t = try TmuxSession(width: 100, height: 30, logtopArguments: broker.clientArguments + ["--rate", "100"])
@@ -156,7 +156,7 @@ struct DashboardEndToEndTests {
         #expect(TmuxSession.cooked(try t.terminalModes()))
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func ctrlCRestoresTheTerminalAndASCIIUnderLangC() throws {
         let t = try TmuxSession(width: 90, height: 26, logtopArguments: ["--rate", "100"], lang: "C")
         defer { t.close() }
@@ -171,7 +171,7 @@ struct DashboardEndToEndTests {
         #expect(TmuxSession.cooked(try t.terminalModes()))
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func aCrashStillRestoresTheTerminal() throws {
         let t = try TmuxSession(width: 90, height: 26, logtopArguments: ["--rate", "50", "--source", "none"])
         defer { t.close() }
@@ -191,7 +191,7 @@ struct DashboardEndToEndTests {
     /// shows as dashboard text around the too-small message, a stats line with the tail of a longer
     /// earlier one ("peak 333/ss 1.3 MiB/s/s"), "waiting for traffic…" left in the graph, the message
     /// inside a pane, or dashboard text through the help overlay's blank cells: each is checked.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(5)))
     func resizeStormWhileDataFlowsLeavesACleanDashboard() throws {
         let t = try TmuxSession(width: 100, height: 30, logtopArguments: ["--rate", "300"])
         // The live child of this session's shell (never a stale pid): killed even when a check throws.
