@@ -80,7 +80,7 @@ public struct DashboardRenderer {
         let y = rect.y
         var parts: [(String, Style)] = [(" logtop ", .header)]
         var badges: [(String, Style)] = []
-        if feed.generator.paused { badges.append((" PAUSED ", .alertBadge)) }
+        if feed.generator.paused || feed.replay?.paused == true { badges.append((" PAUSED ", .alertBadge)) }
         if let sc = feed.generator.scenario {
             let left = feed.generator.scenarioSecondsLeft.map { " \(Compact.seconds($0))" } ?? ""
             badges.append((" SCENARIO \(sc.rawValue)\(left) ", .alertBadge))
@@ -92,9 +92,19 @@ public struct DashboardRenderer {
         let sep = " \(glyphs.separator) "
         var segments = [(feed.embedded ? "Kafka embedded " : "Kafka ") + feed.broker,
                         feed.connected ? "connected" : "not connected"]
+        if let r = feed.replay {
+            // The replay first: its speed and skipped gaps matter more than the broker here.
+            var replay = ["replay \(r.speedText)"]
+            if r.skips > 0, let last = r.lastSkipSeconds {
+                replay.append("skipped \(r.skips == 1 ? "a" : "\(r.skips)") gap\(r.skips == 1 ? "" : "s") (last \(DashboardFeed.ReplayInfo.span(last)))")
+            }
+            segments = replay + segments
+        }
         if feed.generator.enabled { segments.append("generator \(Compact.rate(feed.generator.rate))/s") }
         segments.append("window \(traffic.windowSeconds) s")
-        let clock = " \(CivilTime.clock(feed.now)) UTC "
+        // A replay shows the log's time (date and time: a replay is of another day), else the wall clock.
+        let clock = feed.replay?.logTime.map { " log \(CivilTime.iso8601($0).prefix(10)) \(CivilTime.clock($0)) " }
+            ?? " \(CivilTime.clock(feed.now)) UTC "
         let clockW = width(clock)
         let used = spans(parts, x: rect.x, y: y, limit: rect.width)
         let room = rect.width - used - clockW - 1

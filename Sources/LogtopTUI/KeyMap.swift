@@ -48,9 +48,9 @@ public enum KeyMap {
 
     public static let bindings: [KeyBinding] = {
         var b: [KeyBinding] = [
-            KeyBinding([.char("p")], "p", "pause / resume generator", .togglePause),
-            KeyBinding([.char("+"), .char("=")], "+", "generation rate x1.25", .rateUp),
-            KeyBinding([.char("-"), .char("_")], "-", "generation rate /1.25", .rateDown),
+            KeyBinding([.char("p")], "p", "pause / resume generator, replay", .togglePause),
+            KeyBinding([.char("+"), .char("=")], "+", "generation rate x1.25, replay faster", .rateUp),
+            KeyBinding([.char("-"), .char("_")], "-", "generation rate /1.25, replay slower", .rateDown),
             KeyBinding([.tab, .char("]")], "Tab ]", "select next alert rule", .nextRule),
             KeyBinding([.backTab, .char("[")], "S-Tab [", "select previous rule", .previousRule),
             KeyBinding([.up, .char(">"), .char(".")], "↑ >", ascii: "Up >", "raise rule threshold", .raiseThreshold),
@@ -122,10 +122,24 @@ public enum KeyMap {
         let selected = rules.firstIndex { $0.kind == s.selectedRule }
         switch action {
         case .togglePause:
+            if let r = feed.replay {
+                // A paced replay (and the generator too when the run has both).
+                commands.append(.toggleReplayPause)
+                if feed.generator.enabled { commands.append(.togglePause) }
+                flash(r.paused ? "replay resumed" : "replay paused")
+                break
+            }
             guard feed.generator.enabled else { flash("no generator in this run (--source)"); break }
             commands.append(.togglePause)
             flash(feed.generator.paused ? "generator resumed" : "generator paused")
         case .rateUp, .rateDown:
+            if let r = feed.replay {
+                let speed = ReplayClock.stepped(r.speed, up: action == .rateUp)
+                guard speed != r.speed else { flash("replay speed is at its \(action == .rateUp ? "maximum" : "minimum") \(r.speedText)"); break }
+                commands.append(.setReplaySpeed(speed))
+                flash("replay speed \(r.speedText) -> \(DashboardFeed.ReplayInfo(speed: speed).speedText)")
+                break
+            }
             guard feed.generator.enabled else { flash("no generator in this run (--source)"); break }
             let f = action == .rateUp ? rateFactor : 1 / rateFactor
             commands.append(.scaleRate(f))

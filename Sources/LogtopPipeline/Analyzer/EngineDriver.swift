@@ -10,6 +10,9 @@ struct EngineDriver: Sendable {
     let alerts: AlertPublisher
     /// How often a fresh snapshot is handed to the front end, seconds.
     let snapshotInterval: Double
+    /// The clock of a paced replay: the engine ticks in its log time instead of wall time (a paused
+    /// or slow replay must not move event time on; a fast one moves it on as fast as the log's).
+    var replay: ReplayControl?
     private var lastTick = 0.0
     private var lastSnapshot = 0.0
 
@@ -31,12 +34,13 @@ struct EngineDriver: Sendable {
         return !commands.isEmpty
     }
 
-    /// Every 0.1 s of wall time: lets the clock move event time on (idle sources) and publishes the
+    /// Every 0.1 s of wall time: lets the clock (a paced replay's log time, else wall time) move event
+    /// time on (idle sources) and publishes the
     /// alerts and reports that closed.
     mutating func tickIfDue(now: Double) {
         guard now - lastTick >= 0.1 else { return }
         lastTick = now
-        engine.tick(now: Int64(now))
+        engine.tick(now: replay?.tickTime(wall: now) ?? Int64(now))
         publish()
     }
 
