@@ -104,10 +104,14 @@ public final class Pipeline: Sendable {
         let tracker = SourceTracker(name: spec.description, keyed: spec != .generator)
         writer.register(tracker)
         var output = SourceOutput(tracker: tracker, writer: writer, lifecycle: lifecycle, errors: sourceErrors)
-        if case .file = spec, let replay { output.replay = ReplayPacer(control: replay, format: config.engine.format) }
+        if case .file = spec, let replay {
+            replay.sourceStarted()
+            output.replay = ReplayPacer(control: replay, format: config.engine.format)
+        }
         sourcesDone.enter()
         Thread.detachNewThread { [sourcesDone, lifecycle, output] in
             source.run(into: output)
+            output.replay?.control.sourceEnded()
             if !tracker.state.isOver { tracker.set(lifecycle.sourcesShouldStop ? .stopped : .done) }
             sourcesDone.leave()
         }

@@ -6,15 +6,18 @@ extension DashboardFeed {
         /// Times real time.
         public var speed: Double
         public var paused: Bool
+        /// Every replayed file is read: the log's time stays at its last line.
+        public var ended: Bool
         /// The log's time now (Unix seconds), nil before the first line.
         public var logTime: Int64?
         /// Gaps of log time skipped, and the length of the last one, seconds.
         public var skips: Int
         public var lastSkipSeconds: Int64?
 
-        public init(speed: Double, paused: Bool = false, logTime: Int64? = nil, skips: Int = 0, lastSkipSeconds: Int64? = nil) {
+        public init(speed: Double, paused: Bool = false, ended: Bool = false, logTime: Int64? = nil, skips: Int = 0, lastSkipSeconds: Int64? = nil) {
             self.speed = speed
             self.paused = paused
+            self.ended = ended
             self.logTime = logTime
             self.skips = skips
             self.lastSkipSeconds = lastSkipSeconds

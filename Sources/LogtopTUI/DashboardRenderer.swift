@@ -94,7 +94,7 @@ public struct DashboardRenderer {
                         feed.connected ? "connected" : "not connected"]
         if let r = feed.replay {
             // The replay first: its speed and skipped gaps matter more than the broker here.
-            var replay = ["replay \(r.speedText)"]
+            var replay = [r.ended ? "replay over" : "replay \(r.speedText)"]
             if r.skips > 0, let last = r.lastSkipSeconds {
                 replay.append("skipped \(r.skips == 1 ? "a" : "\(r.skips)") gap\(r.skips == 1 ? "" : "s") (last \(DashboardFeed.ReplayInfo.span(last)))")
             }

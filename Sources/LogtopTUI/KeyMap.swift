@@ -122,7 +122,8 @@ public enum KeyMap {
         let selected = rules.firstIndex { $0.kind == s.selectedRule }
         switch action {
         case .togglePause:
-            if let r = feed.replay {
+            if let r = feed.replay, r.ended, !feed.generator.enabled { flash("the replay is over"); break }
+            if let r = feed.replay, !r.ended {
                 // A paced replay (and the generator too when the run has both).
                 commands.append(.toggleReplayPause)
                 if feed.generator.enabled { commands.append(.togglePause) }
@@ -133,7 +134,8 @@ public enum KeyMap {
             commands.append(.togglePause)
             flash(feed.generator.paused ? "generator resumed" : "generator paused")
         case .rateUp, .rateDown:
-            if let r = feed.replay {
+            if let r = feed.replay, r.ended, !feed.generator.enabled { flash("the replay is over"); break }
+            if let r = feed.replay, !r.ended {
                 let speed = ReplayClock.stepped(r.speed, up: action == .rateUp)
                 guard speed != r.speed else { flash("replay speed is at its \(action == .rateUp ? "maximum" : "minimum") \(r.speedText)"); break }
                 commands.append(.setReplaySpeed(speed))

@@ -56,6 +56,18 @@ import Testing
         #expect(c.admit(10_806, wall: 5) == 1)
     }
 
+    @Test func onceEveryFileIsReadLogTimeStaysAtTheNewestLine() {
+        var c = ReplayClock(speed: 60)
+        _ = c.admit(1_000, wall: 0)
+        #expect(c.admit(1_030, wall: 0.5) == 0)
+        #expect(c.admit(1_010, wall: 0.5) == 0)
+        c.end()
+        #expect(c.ended)
+        #expect(c.logTime(wall: 100) == 1_030)
+        c.setPaused(true, wall: 100)
+        #expect(!c.paused)
+    }
+
     @Test func plusAndMinusStepThroughTheLadder() {
         #expect(ReplayClock.stepped(60, up: true) == 120)
         #expect(ReplayClock.stepped(60, up: false) == 30)

@@ -53,6 +53,18 @@ import Testing
         #expect(paused.style(of: "PAUSED") == .alertBadge)
     }
 
+    @Test func anEndedReplaySaysSoAndItsKeysDoNothing() {
+        var feed = Self.replayFeed()
+        feed.replay?.ended = true
+        for key in ["p", "+", "-"] {
+            let (s, commands) = KeyMap.handle(.char(Character(key)), state: DashboardState(), feed: feed)
+            #expect(commands.isEmpty)
+            #expect(s.flash == "the replay is over")
+        }
+        let header = render(feed, DashboardState(), 80, 24).line(0)
+        #expect(header.contains("replay over") && header.contains("log 2026-11-01 02:02:10"), "\(header)")
+    }
+
     @Test func gapLengthsReadAsLogTime() {
         #expect(DashboardFeed.ReplayInfo.span(42) == "42s")
         #expect(DashboardFeed.ReplayInfo.span(425) == "7m05s")

@@ -5,7 +5,9 @@
 /// clock at its own time. A pause freezes log time; a speed change keeps the log time of that moment
 /// and runs on at the new speed. A gap of more than `maxGap` seconds of log time before the next line
 /// is skipped (the clock jumps to that line, as a batch run's event time jumps) and counted in
-/// `skips`, so that the front end can say so. Lines older than the clock go at once.
+/// `skips`, so that the front end can say so. Lines older than the clock go at once. Once the replayed
+/// files are all read (`end()`), log time stays at the newest line's: the replay is over, and the
+/// dashboard keeps showing its last moments instead of letting them slide out of the window.
 public struct ReplayClock: Sendable, Equatable {
     /// The speeds `+` and `-` step through (times real time).
     public static let speeds: [Double] = [1, 2, 5, 10, 30, 60, 120, 300, 600, 1_800, 3_600]
@@ -27,6 +29,10 @@ public struct ReplayClock: Sendable, Equatable {
     /// Gaps skipped so far, and the last one.
     public private(set) var skips = 0
     public private(set) var lastSkip: Skip?
+    /// Every replayed line has gone: log time stays at `newest`.
+    public private(set) var ended = false
+    /// The newest line's time so far.
+    public private(set) var newest: Int64?
     private var anchorWall = 0.0
     private var anchorLog: Double?
 
@@ -48,12 +54,23 @@ public struct ReplayClock: Sendable, Equatable {
     /// Log time at wall time `wall`, nil before the first line.
     public func logTime(wall: Double) -> Double? {
         guard let log = anchorLog else { return nil }
+        if ended, let newest { return Double(newest) }
         return paused ? log : log + max(0, wall - anchorWall) * speed
     }
 
     /// Seconds of wall time to wait before a line of log time `t` may go: 0 to let it go now,
     /// `.infinity` while paused. Ask again after waiting (the speed may have changed meanwhile).
     public mutating func admit(_ t: Int64, wall: Double) -> Double {
+        let wait = waitBeforeAdmitting(t, wall: wall)
+        if wait == 0 { newest = max(newest ?? t, t) }
+        return wait
+    }
+
+    /// The replayed files are all read: log time stops at the newest line's.
+    public mutating func end() { ended = true }
+
+    private mutating func waitBeforeAdmitting(_ t: Int64, wall: Double) -> Double {
+        if ended { return 0 }
         guard let now = logTime(wall: wall) else {
             anchor(wall: wall, log: Double(t))
             return 0
@@ -72,7 +89,7 @@ public struct ReplayClock: Sendable, Equatable {
     }
 
     public mutating func setPaused(_ p: Bool, wall: Double) {
-        guard p != paused else { return }
+        guard p != paused, !ended else { return }
         if let now = logTime(wall: wall) { anchor(wall: wall, log: now) }
         paused = p
         if !p { anchorWall = wall }

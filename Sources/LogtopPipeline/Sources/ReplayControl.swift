@@ -8,8 +8,20 @@ import Synchronization
 /// the status.
 final class ReplayControl: Sendable {
     private let clock: Mutex<ReplayClock>
+    /// Paced sources still reading; when the last one ends, so does the replay (`ReplayClock.end`).
+    private let running = Mutex(0)
 
     init(speed: Double) { clock = Mutex(ReplayClock(speed: speed)) }
+
+    func sourceStarted() { running.withLock { $0 += 1 } }
+
+    func sourceEnded() {
+        let left = running.withLock { n in
+            n -= 1
+            return n
+        }
+        if left <= 0 { clock.withLock { $0.end() } }
+    }
 
     private static var wall: Double { Date().timeIntervalSince1970 }
 
@@ -27,7 +39,7 @@ final class ReplayControl: Sendable {
     var status: ReplayStatus {
         let wall = Self.wall
         return clock.withLock { c in
-            ReplayStatus(speed: c.speed, paused: c.paused, logTime: c.logTime(wall: wall).map { Int64($0.rounded(.down)) },
+            ReplayStatus(speed: c.speed, paused: c.paused, ended: c.ended, logTime: c.logTime(wall: wall).map { Int64($0.rounded(.down)) },
                          skips: c.skips, lastSkip: c.lastSkip.map { ($0.from, $0.to) })
         }
     }
