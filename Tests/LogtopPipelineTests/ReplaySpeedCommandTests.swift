@@ -112,5 +112,21 @@ import Testing
             #expect(text.contains("--replay-speed \(bad): expected a speed such as 1, 10 or 60"), "\(text)")
             #expect(!text.contains("embedded Kafka broker"), "started before refusing: \(text)")
         }
+        // A speed with nothing to pace is refused too, rather than ignored.
+        for sources in [["--source", "generator"], ["--source", "file:access.log", "--follow"], ["--source", "stdin"]] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: try logtopBinary())
+            p.arguments = ["--batch", "--replay-speed", "10"] + sources
+            p.currentDirectoryURL = URL(fileURLWithPath: dir)
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = FileHandle.nullDevice
+            p.standardInput = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(p.terminationStatus != 0, "--replay-speed with \(sources) accepted")
+            #expect(text.contains("paces file:PATH sources read once"), "\(text)")
+        }
     }
 }

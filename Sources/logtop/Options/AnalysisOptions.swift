@@ -24,6 +24,9 @@ struct AnalysisOptions: ParsableArguments {
 
     func apply(to config: inout PipelineConfig) throws {
         config.replaySpeed = try Self.replaySpeed(replaySpeed)
+        if config.replaySpeed != nil, !config.sources.contains(where: { if case .file = $0 { true } else { false } }) {
+            throw ValidationError("--replay-speed \(replaySpeed): paces file:PATH sources read once (not --follow, stdin, tcp or the generator), and this run has none")
+        }
         guard let fmt = LogFormat(rawValue: format) else {
             throw ValidationError("--format \(format): expected one of \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
