@@ -48,9 +48,9 @@ public enum KeyMap {
 
     public static let bindings: [KeyBinding] = {
         var b: [KeyBinding] = [
-            KeyBinding([.char("p")], "p", "pause / resume generator, replay", .togglePause),
-            KeyBinding([.char("+"), .char("=")], "+", "generation rate x1.25, replay faster", .rateUp),
-            KeyBinding([.char("-"), .char("_")], "-", "generation rate /1.25, replay slower", .rateDown),
+            KeyBinding([.char("p")], "p", "pause / resume generator", .togglePause),
+            KeyBinding([.char("+"), .char("=")], "+", "generation rate x1.25", .rateUp),
+            KeyBinding([.char("-"), .char("_")], "-", "generation rate /1.25", .rateDown),
             KeyBinding([.tab, .char("]")], "Tab ]", "select next alert rule", .nextRule),
             KeyBinding([.backTab, .char("[")], "S-Tab [", "select previous rule", .previousRule),
             KeyBinding([.up, .char(">"), .char(".")], "↑ >", ascii: "Up >", "raise rule threshold", .raiseThreshold),

@@ -65,6 +65,15 @@ import Testing
         #expect(header.contains("replay over") && header.contains("log 2026-11-01 02:02:10"), "\(header)")
     }
 
+    @Test func theHelpOverlaySaysWhatPAndPlusMinusDoInAReplay() {
+        var state = DashboardState()
+        state.helpVisible = true
+        for (w, h) in [(80, 24), (120, 40)] {
+            let text = render(Self.replayFeed(), state, w, h).text
+            #expect(text.contains("Replay (--replay-speed) p pauses it, + - change its speed"), "help at \(w)x\(h)")
+        }
+    }
+
     @Test func gapLengthsReadAsLogTime() {
         #expect(DashboardFeed.ReplayInfo.span(42) == "42s")
         #expect(DashboardFeed.ReplayInfo.span(425) == "7m05s")
