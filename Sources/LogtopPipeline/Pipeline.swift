@@ -74,6 +74,7 @@ public final class Pipeline: Sendable {
         throws -> (Analyzer, LogConsumer, MemberPublisher?) {
         var driver = EngineDriver(config: config.engine, handOver: handOver, alerts: alerts, snapshotIntervalMs: config.snapshotIntervalMs)
         driver.replay = replay
+        driver.filtered = config.filter.map { FilteredView(filter: $0, config: config.engine) }
         switch config.mode {
         case .local:
             let c = try LogConsumer(settings: settings, group: config.group, autoCommitIntervalMs: config.commitIntervalMs)

@@ -167,6 +167,9 @@ public struct PipelineConfig: Sendable {
     /// clock started at the first line's time reaches its own, and the engine's event time follows
     /// that clock (alerts fire in log time, as they would have). `nil`: as fast as possible.
     public var replaySpeed: Double?
+    /// Only requests matching this count in the reports and the live figures (`--filter`); the alert
+    /// rules still see all traffic (`FilteredView`).
+    public var filter: LineFilter?
 
     public init() {}
 }

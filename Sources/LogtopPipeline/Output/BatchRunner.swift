@@ -30,6 +30,7 @@ public struct BatchRunner {
         var lastProgress = Date.distantPast
         var reason = "stopped"
         var skipsSaid = 0
+        if let f = pipeline.config.filter { writer.writeFilterNote(f.text) }
         while true {
             drain(tty: tty, skipsSaid: &skipsSaid)
             if stopRequested() { reason = "signal"; break }
