@@ -86,6 +86,10 @@ public struct DashboardRenderer {
             badges.append((" SCENARIO \(sc.rawValue)\(left) ", .alertBadge))
         }
         if state.isFrozen { badges.append((" FROZEN ", .headerBadge)) }
+        if let f = state.filter {
+            let since = state.filterSince.map { " since \(CivilTime.clock($0))" } ?? ""
+            badges.append((" FILTER \(f)\(since) ", .headerBadge))
+        }
         if !feed.connected { badges.append((" BROKER DOWN ", .alertBadge)) }
         if feed.backPressured { badges.append((" WAITING FOR ANALYZER ", .headerBadge)) }
         for b in badges { parts.append(b); parts.append((" ", .header)) }
@@ -121,6 +125,14 @@ public struct DashboardRenderer {
     mutating func drawFooter(_ rect: Rect) {
         buffer.fill(rect, style: .footerLabel)
         let y = rect.y
+        if let input = state.filterInput {
+            // Typing a filter: the prompt, and what is wrong with it after Enter.
+            var x = rect.x + buffer.put("/ ", x: rect.x, y: y, style: .footerKey)
+            x += buffer.put(input + "_", x: x, y: y, style: .footerLabel, limit: rect.maxX - x)
+            let hint = state.filterError.map { "  \($0)" } ?? "  Enter apply, Esc cancel, e.g. status:5xx path:/api/*"
+            buffer.put(hint, x: x, y: y, style: state.filterError != nil ? .warn : .footerLabel, limit: rect.maxX - x)
+            return
+        }
         var flashText = ""
         if let f = state.flash { flashText = " " + f + " " }
         else if let n = feed.notice { flashText = " " + n + " " }

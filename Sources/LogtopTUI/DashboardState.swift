@@ -20,6 +20,12 @@ public struct DashboardState: Sendable, Equatable {
     /// A passing message for the footer, until `flashUntil` (wall seconds).
     public var flash: String?
     public var flashUntil: Int64 = 0
+    /// The filter being typed after `/` (nil: not typing), and what is wrong with it after `Enter`.
+    public var filterInput: String?
+    public var filterError: FilterError?
+    /// The filter in force (sent to the analyzer), and the event time from which it counts.
+    public var filter: String?
+    public var filterSince: Int64?
     /// The person asked to quit.
     public var quitRequested = false
 

@@ -13,6 +13,7 @@ public enum KeyAction: Sendable, Equatable {
     case nextTopList, nextSort
     case clearAlerts
     case scrollOlder, scrollNewer, scrollNewest
+    case startFilter
     case toggleHelp, closeHelp
     case redraw
     case quit
@@ -66,11 +67,12 @@ public enum KeyMap {
             KeyBinding([.char("t")], "t", "cycle the top list", .nextTopList),
             KeyBinding([.char("s")], "s", "cycle the top-list sort", .nextSort),
             KeyBinding([.char("c")], "c", "clear the alert log", .clearAlerts),
+            KeyBinding([.char("/")], "/", "filter requests", .startFilter),
             KeyBinding([.pageDown, .char("j")], "PgDn j", "scroll alert log: older", .scrollOlder),
             KeyBinding([.pageUp, .char("k")], "PgUp k", "scroll alert log: newer", .scrollNewer),
             KeyBinding([.home, .char("g")], "Home g", "alert log: newest first", .scrollNewest),
             KeyBinding([.char("?"), .char("h"), .function(1)], "? h F1", "show / hide this help", .toggleHelp),
-            KeyBinding([.escape], "Esc", "close help", .closeHelp),
+            KeyBinding([.escape], "Esc", "close help, clear filter", .closeHelp),
             KeyBinding([.control("l")], "Ctrl-L", "redraw the screen", .redraw),
             KeyBinding([.char("q"), .char("Q"), .control("c")], "q", "quit (Ctrl-C too)", .quit),
         ]
@@ -87,7 +89,7 @@ public enum KeyMap {
     public static let footer: [(key: String, asciiKey: String, label: String)] = [
         ("p", "p", "Pause"), ("+-", "+-", "Rate"), ("Tab", "Tab", "Rule"), ("↑↓", "<>", "Threshold"),
         ("1-6", "1-6", "Scenario"), ("f", "f", "Freeze"), ("t", "t", "Top"), ("s", "s", "Sort"),
-        ("c", "c", "Clear"), ("?", "?", "Help"), ("q", "q", "Quit"),
+        ("c", "c", "Clear"), ("/", "/", "Filter"), ("?", "?", "Help"), ("q", "q", "Quit"),
     ]
 
     public static func action(for key: Key) -> KeyAction? { table[key] }
@@ -109,8 +111,58 @@ public enum KeyMap {
         return out
     }
 
+    /// While a filter is typed after `/`: characters edit it, `Enter` applies it (an empty one clears the
+    /// filter; a bad one stays open with what is wrong and changes nothing), `Esc` gives up.
+    static func handleFilterInput(_ key: Key, state: DashboardState, feed: DashboardFeed) -> (DashboardState, [Command]) {
+        var s = state
+        var text = s.filterInput ?? ""
+        switch key {
+        case .char(let c):
+            text.append(c)
+            s.filterError = nil
+        case .backspace:
+            if !text.isEmpty { text.removeLast() }
+            s.filterError = nil
+        case .escape:
+            s.filterInput = nil
+            s.filterError = nil
+            return (s, [])
+        case .control("c"):
+            s.quitRequested = true
+            return (s, [])
+        case .enter:
+            let trimmed = text.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+            if trimmed.isEmpty {
+                s.filterInput = nil
+                guard s.filter != nil else { return (s, []) }
+                s.filter = nil
+                s.filterSince = nil
+                s.flash = "filter cleared"
+                s.flashUntil = feed.now + flashSeconds
+                return (s, [.setFilter(nil)])
+            }
+            do {
+                _ = try LineFilter(text)
+            } catch {
+                s.filterError = error
+                return (s, [])
+            }
+            s.filterInput = nil
+            s.filter = text
+            s.filterSince = feed.snapshot.eventTime
+            s.flash = "filter \(text): counting from now"
+            s.flashUntil = feed.now + flashSeconds
+            return (s, [.setFilter(text)])
+        default:
+            break
+        }
+        s.filterInput = text
+        return (s, [])
+    }
+
     /// Applies `key` to `state`: the new state and the commands for the pipeline.
     public static func handle(_ key: Key, state: DashboardState, feed: DashboardFeed) -> (DashboardState, [Command]) {
+        if state.filterInput != nil { return handleFilterInput(key, state: state, feed: feed) }
         var s = state
         guard let action = action(for: key) else { return (s, []) }
         var commands: [Command] = []
@@ -196,7 +248,17 @@ public enum KeyMap {
         case .toggleHelp:
             s.helpVisible.toggle()
         case .closeHelp:
-            s.helpVisible = false
+            if s.helpVisible {
+                s.helpVisible = false
+            } else if s.filter != nil {
+                s.filter = nil
+                s.filterSince = nil
+                commands.append(.setFilter(nil))
+                flash("filter cleared")
+            }
+        case .startFilter:
+            s.filterInput = s.filter ?? ""
+            s.filterError = nil
         case .redraw:
             break
         case .quit:

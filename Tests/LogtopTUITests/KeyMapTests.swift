@@ -189,7 +189,7 @@ struct KeyMapTests {
 
     @Test func everyKeyOfTheREADMEDoesWhatItSays() throws {
         let keys = try Self.readmeKeys()
-        #expect(Set(keys) == ["p", "+", "-", "Tab", "↑", "↓", "e", "1", "2", "3", "4", "5", "6", "0", "f", "c", "?", "h", "F1", "q"],
+        #expect(Set(keys) == ["p", "+", "-", "Tab", "↑", "↓", "e", "1", "2", "3", "4", "5", "6", "0", "f", "c", "/", "?", "h", "F1", "q"],
                 "the README's key list changed: \(keys)")
         let feed = liveFeed(Fixtures.normal)
         let start = DashboardState()
@@ -212,6 +212,7 @@ struct KeyMapTests {
                 #expect(commands == [.scenario(order[Int(name)! - 1], seconds: 60)])
             case "f": #expect(s.isFrozen, "f freezes the display")
             case "c": #expect(s.clearedAlerts != nil, "c clears the alert log")
+            case "/": #expect(s.filterInput == "" && commands.isEmpty, "/ opens the filter prompt")
             case "?", "h", "F1": #expect(s.helpVisible, "\(name) shows help")
             case "q": #expect(s.quitRequested)
             default: Issue.record("no expectation for the README's key \(name)")

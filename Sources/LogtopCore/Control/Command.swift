@@ -18,6 +18,9 @@ public enum Command: Sendable, Equatable {
     /// New threshold of a rule (clamped by `AlertRule.clampedThreshold`); applied at once.
     case setThreshold(AlertKind, Double)
     case setRuleEnabled(AlertKind, Bool)
+    /// Count only requests matching this `LineFilter` expression in the live figures (a filtered view
+    /// beside the main engine, which keeps all traffic for the alert rules); nil or empty clears it.
+    case setFilter(String?)
     /// Pause or resume a paced replay of files (`--replay-speed`).
     case toggleReplayPause
     /// New speed of a paced replay, times real time (clamped by `ReplayClock.clamped`).
@@ -35,7 +38,7 @@ public enum Command: Sendable, Equatable {
     /// or a paced replay (`isForReplay`).
     public var isForAnalyzer: Bool {
         switch self {
-        case .setThreshold, .setRuleEnabled: return true
+        case .setThreshold, .setRuleEnabled, .setFilter: return true
         case .setPaused, .togglePause, .setRate, .scaleRate, .scenario: return false
         case .toggleReplayPause, .setReplaySpeed: return false
         }

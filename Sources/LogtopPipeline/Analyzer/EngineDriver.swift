@@ -39,8 +39,19 @@ struct EngineDriver: Sendable {
     /// Applies the rule commands the front end queued; true when there were any.
     mutating func applyCommands() -> Bool {
         let commands = handOver.takeCommands()
-        for c in commands { engine.apply(c) }
+        for c in commands {
+            if case .setFilter(let text) = c { setFilter(text); continue }
+            engine.apply(c)
+        }
         return !commands.isEmpty
+    }
+
+    /// A filtered view from now on (its figures count from the next line), or none: the front end
+    /// checked the expression already; one that does not parse changes nothing.
+    mutating func setFilter(_ text: String?) {
+        guard let text, !text.allSatisfy({ $0 == " " }) else { filtered = nil; return }
+        guard let f = try? LineFilter(text) else { return }
+        filtered = FilteredView(filter: f, config: engine.config)
     }
 
     /// Every 0.1 s of wall time: lets the clock (a paced replay's log time, else wall time) move event
