@@ -88,7 +88,7 @@ public struct DashboardRenderer {
         if state.isFrozen { badges.append((" FROZEN ", .headerBadge)) }
         if let f = state.filter {
             let since = state.filterSince.map { " since \(CivilTime.clock($0))" } ?? ""
-            badges.append((" FILTER \(f)\(since) ", .headerBadge))
+            badges.append((state.drill.map { " DRILL \($0)\(since) " } ?? " FILTER \(f)\(since) ", .headerBadge))
         }
         if !feed.connected { badges.append((" BROKER DOWN ", .alertBadge)) }
         if feed.backPressured { badges.append((" WAITING FOR ANALYZER ", .headerBadge)) }

@@ -26,6 +26,11 @@ public struct DashboardState: Sendable, Equatable {
     /// The filter in force (sent to the analyzer), and the event time from which it counts.
     public var filter: String?
     public var filterSince: Int64?
+    /// The top-list row selected for a drill-down (`n`/`N` move it, `Enter` drills), nil when none.
+    public var selectedRow: Int?
+    /// The row drilled into (`top-list column` and key, e.g. `path /api/v1/cart`): the filter in force
+    /// is on that key alone.
+    public var drill: String?
     /// The person asked to quit.
     public var quitRequested = false
 

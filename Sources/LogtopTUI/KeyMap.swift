@@ -14,6 +14,7 @@ public enum KeyAction: Sendable, Equatable {
     case clearAlerts
     case scrollOlder, scrollNewer, scrollNewest
     case startFilter
+    case nextRow, previousRow, drill
     case toggleHelp, closeHelp
     case redraw
     case quit
@@ -68,6 +69,9 @@ public enum KeyMap {
             KeyBinding([.char("s")], "s", "cycle the top-list sort", .nextSort),
             KeyBinding([.char("c")], "c", "clear the alert log", .clearAlerts),
             KeyBinding([.char("/")], "/", "filter requests", .startFilter),
+            KeyBinding([.char("n")], "n", "select next top-list row", .nextRow),
+            KeyBinding([.char("N")], "N", "select previous row", .previousRow),
+            KeyBinding([.enter], "Enter", "drill into the row", .drill),
             KeyBinding([.pageDown, .char("j")], "PgDn j", "scroll alert log: older", .scrollOlder),
             KeyBinding([.pageUp, .char("k")], "PgUp k", "scroll alert log: newer", .scrollNewer),
             KeyBinding([.home, .char("g")], "Home g", "alert log: newest first", .scrollNewest),
@@ -111,6 +115,12 @@ public enum KeyMap {
         return out
     }
 
+    /// The rows of the top list as shown (live or frozen, in the chosen order).
+    static func topRows(_ s: DashboardState, _ feed: DashboardFeed) -> [TopEntry] {
+        let snapshot = s.frozenSnapshot ?? feed.snapshot
+        return DashboardRenderer.topEntries(snapshot.window, mode: s.topList, sort: s.topList.hasErrorShares ? s.sort : .hits)
+    }
+
     /// While a filter is typed after `/`: characters edit it, `Enter` applies it (an empty one clears the
     /// filter; a bad one stays open with what is wrong and changes nothing), `Esc` gives up.
     static func handleFilterInput(_ key: Key, state: DashboardState, feed: DashboardFeed) -> (DashboardState, [Command]) {
@@ -137,6 +147,7 @@ public enum KeyMap {
                 guard s.filter != nil else { return (s, []) }
                 s.filter = nil
                 s.filterSince = nil
+                s.drill = nil
                 s.flash = "filter cleared"
                 s.flashUntil = feed.now + flashSeconds
                 return (s, [.setFilter(nil)])
@@ -149,6 +160,7 @@ public enum KeyMap {
             }
             s.filterInput = nil
             s.filter = text
+            s.drill = nil
             s.filterSince = feed.snapshot.eventTime
             s.flash = "filter \(text): counting from now"
             s.flashUntil = feed.now + flashSeconds
@@ -232,8 +244,10 @@ public enum KeyMap {
             flash(s.isFrozen ? "display frozen (the pipeline keeps running)" : "display live")
         case .nextTopList:
             s.topList = s.topList.next
+            s.selectedRow = nil
         case .nextSort:
             s.sort = s.sort.next
+            s.selectedRow = nil
         case .clearAlerts:
             s.clearedAlerts = AlertLogMark(events: (s.frozenSnapshot ?? feed.snapshot).recentAlerts)
             s.alertScroll = 0
@@ -253,9 +267,38 @@ public enum KeyMap {
             } else if s.filter != nil {
                 s.filter = nil
                 s.filterSince = nil
+                s.drill = nil
                 commands.append(.setFilter(nil))
                 flash("filter cleared")
             }
+        case .nextRow, .previousRow:
+            let count = topRows(s, feed).count
+            guard count > 0 else { s.selectedRow = nil; flash("no rows in the top list"); break }
+            if let r = s.selectedRow {
+                s.selectedRow = action == .nextRow ? min(count - 1, r + 1) : max(0, r - 1)
+            } else {
+                s.selectedRow = action == .nextRow ? 0 : count - 1
+            }
+        case .drill:
+            let rows = topRows(s, feed)
+            guard let r = s.selectedRow, r < rows.count else { flash("select a top-list row first (n / N)"); break }
+            let key = rows[r].key
+            guard !key.contains("\"") else { flash("cannot drill into a key with a double quote"); break }
+            let field: String
+            switch s.topList {
+            case .urls: field = "path"
+            case .clients: field = "client"
+            case .referrers: field = "referrer"
+            case .userAgents: field = "ua"
+            }
+            let expression = "\(field):\"\(key)\""
+            guard (try? LineFilter(expression)) != nil else { flash("cannot drill into \(key)"); break }
+            s.filter = expression
+            s.filterSince = feed.snapshot.eventTime
+            s.drill = "\(s.topList.column) \(key)"
+            s.selectedRow = nil
+            commands.append(.setFilter(expression))
+            flash("\(s.topList.column) \(key): counted from now; Esc returns")
         case .startFilter:
             s.filterInput = s.filter ?? ""
             s.filterError = nil

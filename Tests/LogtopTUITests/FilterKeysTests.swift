@@ -60,6 +60,36 @@ import Testing
         #expect(c.isEmpty && s.filterInput == nil && s.filter == nil)
     }
 
+    @Test func nAndEnterDrillIntoATopListRowAndEscReturns() {
+        let feed = liveFeed(Fixtures.normal)
+        let rows = feed.snapshot.window.topPaths
+        #expect(rows.count >= 2)
+        var s = DashboardState()
+        var c: [Command]
+        (s, c) = KeyMap.handle(.char("n"), state: s, feed: feed)
+        (s, c) = KeyMap.handle(.char("n"), state: s, feed: feed)
+        #expect(s.selectedRow == 1)
+        (s, c) = KeyMap.handle(.char("N"), state: s, feed: feed)
+        #expect(s.selectedRow == 0)
+        // The selected row's key is highlighted in the top-list pane (under its "path" heading).
+        let selected = render(feed, s, 80, 24)
+        let heading = (0..<24).first { selected.line($0).hasPrefix("│path ") }!
+        #expect(selected[1, heading + 1].style == .selected)
+        #expect(selected[1, heading + 2].style != .selected)
+        (s, c) = KeyMap.handle(.enter, state: s, feed: feed)
+        #expect(c == [.setFilter("path:\"\(rows[0].key)\"")])
+        #expect(s.drill == "path \(rows[0].key)")
+        #expect(render(feed, s, 80, 24).line(0).contains("DRILL path \(rows[0].key)"))
+        (s, c) = KeyMap.handle(.escape, state: s, feed: feed)
+        #expect(c == [.setFilter(nil)] && s.drill == nil && s.filter == nil)
+        // Clients drill on the client's address; user agents quote theirs.
+        s.topList = .userAgents
+        (s, c) = KeyMap.handle(.char("n"), state: s, feed: feed)
+        (s, c) = KeyMap.handle(.enter, state: s, feed: feed)
+        let ua = feed.snapshot.window.topUserAgents[0].key
+        #expect(c == [.setFilter("ua:\"\(ua)\"")])
+    }
+
     @Test func anEmptyFilterClearsTheOneInForce() {
         let feed = liveFeed(Fixtures.normal)
         var s = DashboardState()
