@@ -14,7 +14,9 @@ public enum KeyAction: Sendable, Equatable {
     case clearAlerts
     case scrollOlder, scrollNewer, scrollNewest
     case startFilter
-    case nextRow, previousRow, drill
+    /// `n` selects the next top-list row, `N` the previous one.
+    case selectRow
+    case drill
     case toggleHelp, closeHelp
     case redraw
     case quit
@@ -69,8 +71,7 @@ public enum KeyMap {
             KeyBinding([.char("s")], "s", "cycle the top-list sort", .nextSort),
             KeyBinding([.char("c")], "c", "clear the alert log", .clearAlerts),
             KeyBinding([.char("/")], "/", "filter requests", .startFilter),
-            KeyBinding([.char("n")], "n", "select next top-list row", .nextRow),
-            KeyBinding([.char("N")], "N", "select previous row", .previousRow),
+            KeyBinding([.char("n"), .char("N")], "n N", "select next / prev. row", .selectRow),
             KeyBinding([.enter], "Enter", "drill into the row", .drill),
             KeyBinding([.pageDown, .char("j")], "PgDn j", "scroll alert log: older", .scrollOlder),
             KeyBinding([.pageUp, .char("k")], "PgUp k", "scroll alert log: newer", .scrollNewer),
@@ -271,13 +272,14 @@ public enum KeyMap {
                 commands.append(.setFilter(nil))
                 flash("filter cleared")
             }
-        case .nextRow, .previousRow:
+        case .selectRow:
+            let next = key != .char("N")
             let count = topRows(s, feed).count
             guard count > 0 else { s.selectedRow = nil; flash("no rows in the top list"); break }
             if let r = s.selectedRow {
-                s.selectedRow = action == .nextRow ? min(count - 1, r + 1) : max(0, r - 1)
+                s.selectedRow = next ? min(count - 1, r + 1) : max(0, r - 1)
             } else {
-                s.selectedRow = action == .nextRow ? 0 : count - 1
+                s.selectedRow = next ? 0 : count - 1
             }
         case .drill:
             let rows = topRows(s, feed)
