@@ -24,6 +24,8 @@ public final class Pipeline: Sendable {
     private let alerts: AlertPublisher
     private let handOver: AnalyzerHandOver
     private let generator: GeneratorControl
+    /// The clock of a paced replay of the file sources (`config.replaySpeed`).
+    private let replay: ReplayControl?
     private let sourceErrors = ErrorList()
     private let consumer: LogConsumer?
     /// Scale-out member state (`.member` mode).
@@ -46,8 +48,11 @@ public final class Pipeline: Sendable {
         handOver = AnalyzerHandOver(snapshot: AnalysisEngine(config: config.engine).snapshot())
         generator = GeneratorControl(GeneratorState(enabled: config.sources.contains(.generator), rate: config.generator.rate,
                                                     scenario: config.generator.scenario))
+        replay = config.replaySpeed.flatMap { s in
+            config.sources.contains { if case .file = $0 { true } else { false } } ? ReplayControl(speed: s) : nil
+        }
         let analyzer: Analyzer?
-        (analyzer, consumer, member) = config.analyze ? try Self.makeAnalyzer(config, kafka.settings, lifecycle, writer, handOver, alerts)
+        (analyzer, consumer, member) = config.analyze ? try Self.makeAnalyzer(config, kafka.settings, lifecycle, writer, handOver, alerts, replay)
                                                       : (nil, nil, nil)
         if let analyzer {
             Thread.detachNewThread { [analyzerDone] in
@@ -64,9 +69,12 @@ public final class Pipeline: Sendable {
 
     /// The analyzer of `config.mode` with its consumer (subscribed) and, for a member, its publisher.
     private static func makeAnalyzer(_ config: PipelineConfig, _ settings: KafkaSettings, _ lifecycle: LifecycleCell,
-                                     _ writer: LogWriter, _ handOver: AnalyzerHandOver, _ alerts: AlertPublisher)
+                                     _ writer: LogWriter, _ handOver: AnalyzerHandOver, _ alerts: AlertPublisher,
+                                     _ replay: ReplayControl?)
         throws -> (Analyzer, LogConsumer, MemberPublisher?) {
-        let driver = EngineDriver(config: config.engine, handOver: handOver, alerts: alerts, snapshotIntervalMs: config.snapshotIntervalMs)
+        var driver = EngineDriver(config: config.engine, handOver: handOver, alerts: alerts, snapshotIntervalMs: config.snapshotIntervalMs)
+        driver.replay = replay
+        driver.filtered = config.filter.map { FilteredView(filter: $0, config: config.engine) }
         switch config.mode {
         case .local:
             let c = try LogConsumer(settings: settings, group: config.group, autoCommitIntervalMs: config.commitIntervalMs)
@@ -96,10 +104,15 @@ public final class Pipeline: Sendable {
     private func start(_ source: LineSource, _ spec: SourceSpec) {
         let tracker = SourceTracker(name: spec.description, keyed: spec != .generator)
         writer.register(tracker)
-        let output = SourceOutput(tracker: tracker, writer: writer, lifecycle: lifecycle, errors: sourceErrors)
+        var output = SourceOutput(tracker: tracker, writer: writer, lifecycle: lifecycle, errors: sourceErrors)
+        if case .file = spec, let replay {
+            replay.sourceStarted()
+            output.replay = ReplayPacer(control: replay, format: config.engine.format)
+        }
         sourcesDone.enter()
-        Thread.detachNewThread { [sourcesDone, lifecycle] in
+        Thread.detachNewThread { [sourcesDone, lifecycle, output] in
             source.run(into: output)
+            output.replay?.control.sourceEnded()
             if !tracker.state.isOver { tracker.set(lifecycle.sourcesShouldStop ? .stopped : .done) }
             sourcesDone.leave()
         }
@@ -116,11 +129,15 @@ public final class Pipeline: Sendable {
 
     // MARK: - Front-end API
 
-    /// Hands a front end's command to the part that acts on it: the generator at once, the alert
-    /// rules through the analyzer thread.
+    /// Hands a front end's command to the part that acts on it: the generator or the replay clock at
+    /// once, the alert rules through the analyzer thread.
     public func send(_ command: Command) {
+        if command.isForReplay { replay?.apply(command); return }
         if command.isForAnalyzer { handOver.queue(command) } else { generator.apply(command) }
     }
+
+    /// The paced replay of the file sources (`--replay-speed`), if any: speed, log time, gaps skipped.
+    public var replayStatus: ReplayStatus? { replay?.status }
 
     /// Interval reports closed since the last call.
     public func takeReports() -> [IntervalReport] { handOver.takeReports() }
@@ -160,7 +177,8 @@ public final class Pipeline: Sendable {
             alertsFailed: a.failed + a.rejected,
             generator: generator.current, backPressured: writer.backPressured.load(ordering: .relaxed),
             activeSources: sources.filter { !$0.state.isOver }.count, lastKafkaError: lastError,
-            snapshot: handOver.snapshot, sources: sources, member: member?.status, merge: handOver.merge)
+            snapshot: handOver.snapshot, sources: sources, member: member?.status, merge: handOver.merge,
+            replay: replay?.status)
     }
 
     /// Blocks until every source has ended by itself (a finite file, `--count` lines), `duration`

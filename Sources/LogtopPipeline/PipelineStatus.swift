@@ -36,6 +36,8 @@ public struct PipelineStatus: Sendable {
     public var member: MemberStatus?
     /// The merged view's bookkeeping and its contributing analyzers (`--source none`).
     public var merge: MergeStatus?
+    /// The paced replay of the file sources (`--replay-speed`), if any.
+    public var replay: ReplayStatus? = nil
 
     /// Lines produced by our sources and not analysed yet.
     public var backlog: Int { max(0, ownProduced - ownConsumed) }

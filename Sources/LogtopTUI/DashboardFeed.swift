@@ -35,6 +35,8 @@ public struct DashboardFeed: Sendable, Equatable {
     public var sources: [SourceInfo] = []
     /// Set for a merged view (`--source none` with `logtop analyze` members): who contributes.
     public var merged: MergedInfo?
+    /// Set for a paced replay of files (`--replay-speed`): the log's time and the speed.
+    public var replay: ReplayInfo?
 
     /// The analyzers of a merged view and the merge's bookkeeping.
     public struct MergedInfo: Sendable, Equatable {

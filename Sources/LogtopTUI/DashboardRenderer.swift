@@ -80,21 +80,35 @@ public struct DashboardRenderer {
         let y = rect.y
         var parts: [(String, Style)] = [(" logtop ", .header)]
         var badges: [(String, Style)] = []
-        if feed.generator.paused { badges.append((" PAUSED ", .alertBadge)) }
+        if feed.generator.paused || feed.replay?.paused == true { badges.append((" PAUSED ", .alertBadge)) }
         if let sc = feed.generator.scenario {
             let left = feed.generator.scenarioSecondsLeft.map { " \(Compact.seconds($0))" } ?? ""
             badges.append((" SCENARIO \(sc.rawValue)\(left) ", .alertBadge))
         }
         if state.isFrozen { badges.append((" FROZEN ", .headerBadge)) }
+        if let f = state.filter {
+            let since = state.filterSince.map { " since \(CivilTime.clock($0))" } ?? ""
+            badges.append((state.drill.map { " DRILL \($0)\(since) " } ?? " FILTER \(f)\(since) ", .headerBadge))
+        }
         if !feed.connected { badges.append((" BROKER DOWN ", .alertBadge)) }
         if feed.backPressured { badges.append((" WAITING FOR ANALYZER ", .headerBadge)) }
         for b in badges { parts.append(b); parts.append((" ", .header)) }
         let sep = " \(glyphs.separator) "
         var segments = [(feed.embedded ? "Kafka embedded " : "Kafka ") + feed.broker,
                         feed.connected ? "connected" : "not connected"]
+        if let r = feed.replay {
+            // The replay first: its speed and skipped gaps matter more than the broker here.
+            var replay = [r.ended ? "replay over" : "replay \(r.speedText)"]
+            if r.skips > 0, let last = r.lastSkipSeconds {
+                replay.append("skipped \(r.skips == 1 ? "a" : "\(r.skips)") gap\(r.skips == 1 ? "" : "s") (last \(DashboardFeed.ReplayInfo.span(last)))")
+            }
+            segments = replay + segments
+        }
         if feed.generator.enabled { segments.append("generator \(Compact.rate(feed.generator.rate))/s") }
         segments.append("window \(traffic.windowSeconds) s")
-        let clock = " \(CivilTime.clock(feed.now)) UTC "
+        // A replay shows the log's time (date and time: a replay is of another day), else the wall clock.
+        let clock = feed.replay?.logTime.map { " log \(CivilTime.iso8601($0).prefix(10)) \(CivilTime.clock($0)) " }
+            ?? " \(CivilTime.clock(feed.now)) UTC "
         let clockW = width(clock)
         let used = spans(parts, x: rect.x, y: y, limit: rect.width)
         let room = rect.width - used - clockW - 1
@@ -111,6 +125,14 @@ public struct DashboardRenderer {
     mutating func drawFooter(_ rect: Rect) {
         buffer.fill(rect, style: .footerLabel)
         let y = rect.y
+        if let input = state.filterInput {
+            // Typing a filter: the prompt, and what is wrong with it after Enter.
+            var x = rect.x + buffer.put("/ ", x: rect.x, y: y, style: .footerKey)
+            x += buffer.put(input + "_", x: x, y: y, style: .footerLabel, limit: rect.maxX - x)
+            let hint = state.filterError.map { "  \($0)" } ?? "  Enter apply, Esc cancel, e.g. status:5xx path:/api/*"
+            buffer.put(hint, x: x, y: y, style: state.filterError != nil ? .warn : .footerLabel, limit: rect.maxX - x)
+            return
+        }
         var flashText = ""
         if let f = state.flash { flashText = " " + f + " " }
         else if let n = feed.notice { flashText = " " + n + " " }

@@ -20,6 +20,17 @@ public struct DashboardState: Sendable, Equatable {
     /// A passing message for the footer, until `flashUntil` (wall seconds).
     public var flash: String?
     public var flashUntil: Int64 = 0
+    /// The filter being typed after `/` (nil: not typing), and what is wrong with it after `Enter`.
+    public var filterInput: String?
+    public var filterError: FilterError?
+    /// The filter in force (sent to the analyzer), and the event time from which it counts.
+    public var filter: String?
+    public var filterSince: Int64?
+    /// The top-list row selected for a drill-down (`n`/`N` move it, `Enter` drills), nil when none.
+    public var selectedRow: Int?
+    /// The row drilled into (`top-list column` and key, e.g. `path /api/v1/cart`): the filter in force
+    /// is on that key alone.
+    public var drill: String?
     /// The person asked to quit.
     public var quitRequested = false
 

@@ -15,6 +15,9 @@ extension DashboardRenderer {
             [("Thresholds ", .title), ("apply at once: the analyzer's next second uses them", .normal)],
             [("Rules ", .title), ("relative to traffic; rate_high is absolute (your capacity)", .normal)],
         ]
+        if feed.replay != nil {
+            notes.append([("Replay ", .title), ("(--replay-speed) p pauses it, + - change its speed", .normal)])
+        }
         var scenarioNotes: [[(String, Style)]] = [[("Scenarios ", .title), ("(generator traffic, \(KeyMap.scenarioSeconds) s each; 0 stops)", .dim)]]
         for (i, s) in TrafficScenario.allCases.enumerated() {
             scenarioNotes.append([("  \(i + 1) \(pad(s.rawValue, 7))", .strong), (s.summary, .normal)])

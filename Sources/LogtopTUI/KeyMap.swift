@@ -13,6 +13,10 @@ public enum KeyAction: Sendable, Equatable {
     case nextTopList, nextSort
     case clearAlerts
     case scrollOlder, scrollNewer, scrollNewest
+    case startFilter
+    /// `n` selects the next top-list row, `N` the previous one.
+    case selectRow
+    case drill
     case toggleHelp, closeHelp
     case redraw
     case quit
@@ -66,11 +70,14 @@ public enum KeyMap {
             KeyBinding([.char("t")], "t", "cycle the top list", .nextTopList),
             KeyBinding([.char("s")], "s", "cycle the top-list sort", .nextSort),
             KeyBinding([.char("c")], "c", "clear the alert log", .clearAlerts),
+            KeyBinding([.char("/")], "/", "filter requests", .startFilter),
+            KeyBinding([.char("n"), .char("N")], "n N", "select next / prev. row", .selectRow),
+            KeyBinding([.enter], "Enter", "drill into the row", .drill),
             KeyBinding([.pageDown, .char("j")], "PgDn j", "scroll alert log: older", .scrollOlder),
             KeyBinding([.pageUp, .char("k")], "PgUp k", "scroll alert log: newer", .scrollNewer),
             KeyBinding([.home, .char("g")], "Home g", "alert log: newest first", .scrollNewest),
             KeyBinding([.char("?"), .char("h"), .function(1)], "? h F1", "show / hide this help", .toggleHelp),
-            KeyBinding([.escape], "Esc", "close help", .closeHelp),
+            KeyBinding([.escape], "Esc", "close help, clear filter", .closeHelp),
             KeyBinding([.control("l")], "Ctrl-L", "redraw the screen", .redraw),
             KeyBinding([.char("q"), .char("Q"), .control("c")], "q", "quit (Ctrl-C too)", .quit),
         ]
@@ -87,7 +94,7 @@ public enum KeyMap {
     public static let footer: [(key: String, asciiKey: String, label: String)] = [
         ("p", "p", "Pause"), ("+-", "+-", "Rate"), ("Tab", "Tab", "Rule"), ("↑↓", "<>", "Threshold"),
         ("1-6", "1-6", "Scenario"), ("f", "f", "Freeze"), ("t", "t", "Top"), ("s", "s", "Sort"),
-        ("c", "c", "Clear"), ("?", "?", "Help"), ("q", "q", "Quit"),
+        ("c", "c", "Clear"), ("/", "/", "Filter"), ("?", "?", "Help"), ("q", "q", "Quit"),
     ]
 
     public static func action(for key: Key) -> KeyAction? { table[key] }
@@ -109,8 +116,66 @@ public enum KeyMap {
         return out
     }
 
+    /// The rows of the top list as shown (live or frozen, in the chosen order).
+    static func topRows(_ s: DashboardState, _ feed: DashboardFeed) -> [TopEntry] {
+        let snapshot = s.frozenSnapshot ?? feed.snapshot
+        return DashboardRenderer.topEntries(snapshot.window, mode: s.topList, sort: s.topList.hasErrorShares ? s.sort : .hits)
+    }
+
+    /// While a filter is typed after `/`: characters edit it, `Enter` applies it (an empty one clears the
+    /// filter; a bad one stays open with what is wrong and changes nothing), `Esc` gives up.
+    static func handleFilterInput(_ key: Key, state: DashboardState, feed: DashboardFeed) -> (DashboardState, [Command]) {
+        var s = state
+        var text = s.filterInput ?? ""
+        switch key {
+        case .char(let c):
+            text.append(c)
+            s.filterError = nil
+        case .backspace:
+            if !text.isEmpty { text.removeLast() }
+            s.filterError = nil
+        case .escape:
+            s.filterInput = nil
+            s.filterError = nil
+            return (s, [])
+        case .control("c"):
+            s.quitRequested = true
+            return (s, [])
+        case .enter:
+            let trimmed = text.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+            if trimmed.isEmpty {
+                s.filterInput = nil
+                guard s.filter != nil else { return (s, []) }
+                s.filter = nil
+                s.filterSince = nil
+                s.drill = nil
+                s.flash = "filter cleared"
+                s.flashUntil = feed.now + flashSeconds
+                return (s, [.setFilter(nil)])
+            }
+            do {
+                _ = try LineFilter(text)
+            } catch {
+                s.filterError = error
+                return (s, [])
+            }
+            s.filterInput = nil
+            s.filter = text
+            s.drill = nil
+            s.filterSince = feed.snapshot.eventTime
+            s.flash = "filter \(text): counting from now"
+            s.flashUntil = feed.now + flashSeconds
+            return (s, [.setFilter(text)])
+        default:
+            break
+        }
+        s.filterInput = text
+        return (s, [])
+    }
+
     /// Applies `key` to `state`: the new state and the commands for the pipeline.
     public static func handle(_ key: Key, state: DashboardState, feed: DashboardFeed) -> (DashboardState, [Command]) {
+        if state.filterInput != nil { return handleFilterInput(key, state: state, feed: feed) }
         var s = state
         guard let action = action(for: key) else { return (s, []) }
         var commands: [Command] = []
@@ -122,10 +187,26 @@ public enum KeyMap {
         let selected = rules.firstIndex { $0.kind == s.selectedRule }
         switch action {
         case .togglePause:
+            if let r = feed.replay, r.ended, !feed.generator.enabled { flash("the replay is over"); break }
+            if let r = feed.replay, !r.ended {
+                // A paced replay (and the generator too when the run has both).
+                commands.append(.toggleReplayPause)
+                if feed.generator.enabled { commands.append(.togglePause) }
+                flash(r.paused ? "replay resumed" : "replay paused")
+                break
+            }
             guard feed.generator.enabled else { flash("no generator in this run (--source)"); break }
             commands.append(.togglePause)
             flash(feed.generator.paused ? "generator resumed" : "generator paused")
         case .rateUp, .rateDown:
+            if let r = feed.replay, r.ended, !feed.generator.enabled { flash("the replay is over"); break }
+            if let r = feed.replay, !r.ended {
+                let speed = ReplayClock.stepped(r.speed, up: action == .rateUp)
+                guard speed != r.speed else { flash("replay speed is at its \(action == .rateUp ? "maximum" : "minimum") \(r.speedText)"); break }
+                commands.append(.setReplaySpeed(speed))
+                flash("replay speed \(r.speedText) -> \(DashboardFeed.ReplayInfo(speed: speed).speedText)")
+                break
+            }
             guard feed.generator.enabled else { flash("no generator in this run (--source)"); break }
             let f = action == .rateUp ? rateFactor : 1 / rateFactor
             commands.append(.scaleRate(f))
@@ -164,8 +245,10 @@ public enum KeyMap {
             flash(s.isFrozen ? "display frozen (the pipeline keeps running)" : "display live")
         case .nextTopList:
             s.topList = s.topList.next
+            s.selectedRow = nil
         case .nextSort:
             s.sort = s.sort.next
+            s.selectedRow = nil
         case .clearAlerts:
             s.clearedAlerts = AlertLogMark(events: (s.frozenSnapshot ?? feed.snapshot).recentAlerts)
             s.alertScroll = 0
@@ -180,7 +263,47 @@ public enum KeyMap {
         case .toggleHelp:
             s.helpVisible.toggle()
         case .closeHelp:
-            s.helpVisible = false
+            if s.helpVisible {
+                s.helpVisible = false
+            } else if s.filter != nil {
+                s.filter = nil
+                s.filterSince = nil
+                s.drill = nil
+                commands.append(.setFilter(nil))
+                flash("filter cleared")
+            }
+        case .selectRow:
+            let next = key != .char("N")
+            let count = topRows(s, feed).count
+            guard count > 0 else { s.selectedRow = nil; flash("no rows in the top list"); break }
+            if let r = s.selectedRow {
+                s.selectedRow = next ? min(count - 1, r + 1) : max(0, r - 1)
+            } else {
+                s.selectedRow = next ? 0 : count - 1
+            }
+        case .drill:
+            let rows = topRows(s, feed)
+            guard let r = s.selectedRow, r < rows.count else { flash("select a top-list row first (n / N)"); break }
+            let key = rows[r].key
+            guard !key.contains("\"") else { flash("cannot drill into a key with a double quote"); break }
+            let field: String
+            switch s.topList {
+            case .urls: field = "path"
+            case .clients: field = "client"
+            case .referrers: field = "referrer"
+            case .userAgents: field = "ua"
+            }
+            let expression = "\(field):\"\(key)\""
+            guard (try? LineFilter(expression)) != nil else { flash("cannot drill into \(key)"); break }
+            s.filter = expression
+            s.filterSince = feed.snapshot.eventTime
+            s.drill = "\(s.topList.column) \(key)"
+            s.selectedRow = nil
+            commands.append(.setFilter(expression))
+            flash("\(s.topList.column) \(key): counted from now; Esc returns")
+        case .startFilter:
+            s.filterInput = s.filter ?? ""
+            s.filterError = nil
         case .redraw:
             break
         case .quit:

@@ -52,7 +52,7 @@ extension DashboardRenderer {
         let total = Double(max(1, summary.requests))
         for (i, e) in entries.prefix(inner.height - 1).enumerated() {
             var row: [(String, Style)] = [
-                (pad(e.key, keyW) + " ", .normal),
+                (pad(e.key, keyW) + " ", state.selectedRow == i ? .selected : .normal),
                 (pad(Compact.count(e.count), hitsW, right: true), .strong),
                 (pad(Compact.percent(Double(e.count) / total), shareW, right: true), .normal),
             ]

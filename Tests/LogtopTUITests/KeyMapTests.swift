@@ -183,13 +183,14 @@ struct KeyMapTests {
         case "↑": return .up
         case "↓": return .down
         case "F1": return .function(1)
+        case "Enter": return .enter
         default: return .char(Character(name))
         }
     }
 
     @Test func everyKeyOfTheREADMEDoesWhatItSays() throws {
         let keys = try Self.readmeKeys()
-        #expect(Set(keys) == ["p", "+", "-", "Tab", "↑", "↓", "e", "1", "2", "3", "4", "5", "6", "0", "f", "c", "?", "h", "F1", "q"],
+        #expect(Set(keys) == ["p", "+", "-", "Tab", "↑", "↓", "e", "1", "2", "3", "4", "5", "6", "0", "f", "c", "/", "n", "N", "Enter", "?", "h", "F1", "q"],
                 "the README's key list changed: \(keys)")
         let feed = liveFeed(Fixtures.normal)
         let start = DashboardState()
@@ -212,6 +213,10 @@ struct KeyMapTests {
                 #expect(commands == [.scenario(order[Int(name)! - 1], seconds: 60)])
             case "f": #expect(s.isFrozen, "f freezes the display")
             case "c": #expect(s.clearedAlerts != nil, "c clears the alert log")
+            case "/": #expect(s.filterInput == "" && commands.isEmpty, "/ opens the filter prompt")
+            case "n": #expect(s.selectedRow == 0, "n selects the first top-list row")
+            case "N": #expect(s.selectedRow != nil && s.selectedRow! > 0, "N selects from the last row up")
+            case "Enter": #expect(commands.isEmpty && s.flash == "select a top-list row first (n / N)", "Enter without a row")
             case "?", "h", "F1": #expect(s.helpVisible, "\(name) shows help")
             case "q": #expect(s.quitRequested)
             default: Issue.record("no expectation for the README's key \(name)")

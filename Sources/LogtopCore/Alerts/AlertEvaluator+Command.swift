@@ -14,7 +14,7 @@ extension AlertEvaluator {
         switch command {
         case .setThreshold(let kind, let value): setThreshold(kind, value)
         case .setRuleEnabled(let kind, let on): setEnabled(kind, on)
-        case .setPaused, .togglePause, .setRate, .scaleRate, .scenario: break
+        case .setPaused, .togglePause, .setRate, .scaleRate, .scenario, .toggleReplayPause, .setReplaySpeed, .setFilter: break
         }
     }
 }

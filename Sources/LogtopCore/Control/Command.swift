@@ -18,6 +18,13 @@ public enum Command: Sendable, Equatable {
     /// New threshold of a rule (clamped by `AlertRule.clampedThreshold`); applied at once.
     case setThreshold(AlertKind, Double)
     case setRuleEnabled(AlertKind, Bool)
+    /// Count only requests matching this `LineFilter` expression in the live figures (a filtered view
+    /// beside the main engine, which keeps all traffic for the alert rules); nil or empty clears it.
+    case setFilter(String?)
+    /// Pause or resume a paced replay of files (`--replay-speed`).
+    case toggleReplayPause
+    /// New speed of a paced replay, times real time (clamped by `ReplayClock.clamped`).
+    case setReplaySpeed(Double)
 
     /// Generation rates the generator accepts, lines per second.
     public static let rateRange: ClosedRange<Double> = 1...1_000_000
@@ -27,11 +34,21 @@ public enum Command: Sendable, Equatable {
         min(rateRange.upperBound, max(rateRange.lowerBound, rate.rounded()))
     }
 
-    /// True for the commands the analyzer applies (to its alert rules); the others drive the generator.
+    /// True for the commands the analyzer applies (to its alert rules); the others drive the generator
+    /// or a paced replay (`isForReplay`).
     public var isForAnalyzer: Bool {
         switch self {
-        case .setThreshold, .setRuleEnabled: return true
+        case .setThreshold, .setRuleEnabled, .setFilter: return true
         case .setPaused, .togglePause, .setRate, .scaleRate, .scenario: return false
+        case .toggleReplayPause, .setReplaySpeed: return false
+        }
+    }
+
+    /// True for the commands of a paced replay (the replay clock applies them).
+    public var isForReplay: Bool {
+        switch self {
+        case .toggleReplayPause, .setReplaySpeed: return true
+        default: return false
         }
     }
 }

@@ -10,6 +10,12 @@ struct EngineDriver: Sendable {
     let alerts: AlertPublisher
     /// How often a fresh snapshot is handed to the front end, seconds.
     let snapshotInterval: Double
+    /// The clock of a paced replay: the engine ticks in its log time instead of wall time (a paused
+    /// or slow replay must not move event time on; a fast one moves it on as fast as the log's).
+    var replay: ReplayControl?
+    /// The filtered view (`--filter`): when set, reports and snapshots are the view's (with the main
+    /// engine's alerts), and the main engine keeps every line for the alert rules.
+    var filtered: FilteredView?
     private var lastTick = 0.0
     private var lastSnapshot = 0.0
 
@@ -24,19 +30,38 @@ struct EngineDriver: Sendable {
     /// an analyzer, on its own thread.
     func start() { alerts.readPublished() }
 
+    /// Counts one line in the main engine and, when it matches, in the filtered view.
+    mutating func ingest(line: UnsafeBufferPointer<UInt8>) {
+        engine.ingest(line: line)
+        filtered?.offer(line)
+    }
+
     /// Applies the rule commands the front end queued; true when there were any.
     mutating func applyCommands() -> Bool {
         let commands = handOver.takeCommands()
-        for c in commands { engine.apply(c) }
+        for c in commands {
+            if case .setFilter(let text) = c { setFilter(text); continue }
+            engine.apply(c)
+        }
         return !commands.isEmpty
     }
 
-    /// Every 0.1 s of wall time: lets the clock move event time on (idle sources) and publishes the
+    /// A filtered view from now on (its figures count from the next line), or none: the front end
+    /// checked the expression already; one that does not parse changes nothing.
+    mutating func setFilter(_ text: String?) {
+        guard let text, !text.allSatisfy({ $0 == " " }) else { filtered = nil; return }
+        guard let f = try? LineFilter(text) else { return }
+        filtered = FilteredView(filter: f, config: engine.config)
+    }
+
+    /// Every 0.1 s of wall time: lets the clock (a paced replay's log time, else wall time) move event
+    /// time on (idle sources) and publishes the
     /// alerts and reports that closed.
     mutating func tickIfDue(now: Double) {
         guard now - lastTick >= 0.1 else { return }
         lastTick = now
-        engine.tick(now: Int64(now))
+        engine.tick(now: replay?.tickTime(wall: now) ?? Int64(now))
+        filtered?.tick(mainEventTime: engine.maxEventTime)
         publish()
     }
 
@@ -46,13 +71,22 @@ struct EngineDriver: Sendable {
     mutating func snapshotIfDue(now: Double, soon: Bool = false, force: Bool = false) -> Bool {
         guard force || now - lastSnapshot >= snapshotInterval || soon && now - lastSnapshot >= 0.05 else { return false }
         lastSnapshot = now
-        handOver.publish(snapshot: engine.snapshot())
+        handOver.publish(snapshot: currentSnapshot())
         return true
+    }
+
+    private func currentSnapshot() -> Snapshot {
+        let main = engine.snapshot()
+        return filtered?.snapshot(main: main) ?? main
     }
 
     private mutating func publish() {
         let events = engine.takeAlerts()
-        let reports = engine.takeReports()
+        var reports = engine.takeReports()
+        if filtered != nil {
+            filtered!.remember(events)
+            reports = filtered!.takeReports()
+        }
         alerts.publish(events)
         handOver.add(reports: reports, alerts: events)
     }
@@ -61,8 +95,13 @@ struct EngineDriver: Sendable {
     /// hands them and a final snapshot to the front end.
     mutating func conclude() {
         publish()
-        let last = engine.finish()
+        var last = engine.finish()
+        if filtered != nil {
+            // Alerts the last seconds raise go in the total, as the main engine's own total has them.
+            filtered!.remember(engine.takeAlerts())
+            last = filtered!.finish()
+        }
         handOver.add(reports: last, alerts: [])
-        handOver.publish(snapshot: engine.snapshot())
+        handOver.publish(snapshot: currentSnapshot())
     }
 }

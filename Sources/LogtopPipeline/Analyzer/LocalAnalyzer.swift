@@ -31,7 +31,7 @@ struct LocalAnalyzer: Analyzer {
                 if r.header(LogHeaders.cut) != nil {
                     driver.engine.ingestMalformed(.tooLong, line: r.value)
                 } else {
-                    driver.engine.ingest(line: r.value)
+                    driver.ingest(line: r.value)
                 }
             }
             writer.analysed(own)

@@ -163,6 +163,13 @@ public struct PipelineConfig: Sendable {
     /// First and longest wait before a TCP source reconnects (the wait doubles after each failure), ms.
     public var reconnectInitialMs = 250
     public var reconnectMaxMs = 5_000
+    /// Paced replay of `file:` sources (`--replay-speed`), times real time: each line goes when a
+    /// clock started at the first line's time reaches its own, and the engine's event time follows
+    /// that clock (alerts fire in log time, as they would have). `nil`: as fast as possible.
+    public var replaySpeed: Double?
+    /// Only requests matching this count in the reports and the live figures (`--filter`); the alert
+    /// rules still see all traffic (`FilteredView`).
+    public var filter: LineFilter?
 
     public init() {}
 }

@@ -29,8 +29,10 @@ public struct BatchRunner {
         let tty = isatty(2) == 1
         var lastProgress = Date.distantPast
         var reason = "stopped"
+        var skipsSaid = 0
+        if let f = pipeline.config.filter { writer.writeFilterNote(f.text) }
         while true {
-            drain(tty: tty)
+            drain(tty: tty, skipsSaid: &skipsSaid)
             if stopRequested() { reason = "signal"; break }
             if let d = duration, Date().timeIntervalSince(start) >= d { reason = "duration reached"; break }
             if pipeline.finiteRunComplete { reason = "input exhausted"; break }
@@ -45,7 +47,7 @@ public struct BatchRunner {
         }
         if tty { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
         pipeline.finish()
-        drain(tty: false)
+        drain(tty: false, skipsSaid: &skipsSaid)
         let s = pipeline.status()
         writer.writeKafkaSummary(s)
         log("logtop: \(reason); \(Self.summaryLine(s))")
@@ -53,13 +55,20 @@ public struct BatchRunner {
         return 0
     }
 
-    private func drain(tty: Bool) {
+    /// Writes the reports and logs the alerts, source errors and replay gaps skipped (`skipsSaid`: the
+    /// count of gaps said so far) since the last call.
+    private func drain(tty: Bool, skipsSaid: inout Int) {
         let reports = pipeline.takeReports()
         if !reports.isEmpty { writer.write(reports) }
         for a in pipeline.takeAlerts() {
             log((tty ? "\r\u{1b}[K" : "") + "ALERT \(CivilTime.iso8601(a.time)) \(a.message)")
         }
         for e in pipeline.takeSourceErrors() { log("logtop: source error: \(e)") }
+        if let r = pipeline.replayStatus, r.skips > skipsSaid, let skip = r.lastSkip {
+            skipsSaid = r.skips
+            log((tty ? "\r\u{1b}[K" : "") + "logtop: replay skipped a gap of \(skip.to - skip.from) s of log time "
+                + "(\(CivilTime.iso8601(skip.from)) to \(CivilTime.iso8601(skip.to)))")
+        }
     }
 
     /// `lines 12345 | 200.0 req/s | kafka produced 12345 delivered 12345 failed 0 | lag 3 | lost 0 | malformed 0`
@@ -70,6 +79,9 @@ public struct BatchRunner {
         parts.append("lag \(s.consumer.totalLag)")
         parts.append("lost \(s.consumer.lostRecords)")
         parts.append("malformed \(snap.malformed) late \(snap.late)")
+        if let r = s.replay {
+            parts.append("replay \(Format.number(r.speed))x\(r.paused ? " paused" : "") log time \(r.logTime.map(CivilTime.iso8601) ?? "-")")
+        }
         if let m = s.merge {
             parts.append("merged \(m.partials) partials from \(m.activeAnalyzers.count) analyzers")
             if m.gapRecords > 0 || m.overlapRecords > 0 { parts.append("UNCOVERED \(m.gapRecords) DOUBLE-COUNTED \(m.overlapRecords)") }

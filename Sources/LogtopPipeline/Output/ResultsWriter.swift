@@ -28,6 +28,13 @@ public final class ResultsWriter {
         return h
     }
 
+    /// Says, before the run's first block, that only requests matching `filter` are counted (text), and
+    /// as a `"type":"filter"` object (JSON Lines).
+    public func writeFilterNote(_ filter: String) {
+        text?.write(Data(ReportFormatter.filterText(filter).utf8))
+        json?.write(Data((ReportFormatter.filterJSON(filter) + "\n").utf8))
+    }
+
     public func write(_ reports: [IntervalReport]) {
         for r in reports {
             text?.write(Data(ReportFormatter.text(r).utf8))

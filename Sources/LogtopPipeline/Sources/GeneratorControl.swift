@@ -22,7 +22,7 @@ final class GeneratorControl: Sendable {
             case .scenario(let sc, let seconds):
                 s.scenario = sc
                 s.scenarioUntil = seconds.map { Int64(now.timeIntervalSince1970) + Int64($0) }
-            case .setThreshold, .setRuleEnabled: break
+            case .setThreshold, .setRuleEnabled, .toggleReplayPause, .setReplaySpeed, .setFilter: break
             }
         }
     }

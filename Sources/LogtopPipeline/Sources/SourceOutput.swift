@@ -5,9 +5,15 @@ struct SourceOutput: Sendable {
     let writer: LogWriter
     let lifecycle: LifecycleCell
     let errors: ErrorList
+    /// Set for a file of a paced replay (`--replay-speed`): each line waits for its time.
+    var replay: ReplayPacer? = nil
 
-    /// One line (without its newline) to Kafka; false when the pipeline is stopping.
-    func line(_ bytes: UnsafeRawBufferPointer) -> Bool { writer.write(bytes, from: tracker) }
+    /// One line (without its newline) to Kafka (after its time in a paced replay); false when the
+    /// pipeline is stopping.
+    func line(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if let replay, !replay.pace(bytes, stop: { lifecycle.sourcesShouldStop }) { return false }
+        return writer.write(bytes, from: tracker)
+    }
 
     func line(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { line(UnsafeRawBufferPointer(bytes)) }
 

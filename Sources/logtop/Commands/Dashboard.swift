@@ -65,6 +65,10 @@ func dashboardFeed(_ s: PipelineStatus, notice: String?, now: Date = Date()) -> 
         sources: s.sources.filter { $0.name != "generator" }.map {
             DashboardFeed.SourceInfo(name: $0.name, lines: $0.lines, state: $0.text(), waiting: $0.waiting != nil)
         })
+    if let r = s.replay {
+        feed.replay = DashboardFeed.ReplayInfo(speed: r.speed, paused: r.paused, ended: r.ended, logTime: r.logTime, skips: r.skips,
+                                               lastSkipSeconds: r.lastSkip.map { $0.to - $0.from })
+    }
     if let m = s.merge {
         feed.merged = DashboardFeed.MergedInfo(
             analyzers: m.analyzers.map {

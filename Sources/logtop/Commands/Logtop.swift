@@ -77,6 +77,11 @@ struct Logtop: ParsableCommand {
 
     @OptionGroup var analysis: AnalysisOptions
 
+    @Option(help: ArgumentHelp(
+        "With --batch: count only the requests matching EXPR in results.txt and the JSON (alerts still see all traffic), e.g. 'status:5xx', 'path:/api/* !ua~bot', 'client:10.0.0.0/8 method:POST'. See README, Batch mode.",
+        valueName: "EXPR"))
+    var filter: String?
+
     @Option(help: "With --batch: print a progress line to stderr this often (e.g. 1s), also when it is not a terminal (logs, scripts).")
     var progress: String?
 
@@ -109,6 +114,14 @@ struct Logtop: ParsableCommand {
         config.engine.lateness = givenLateness ?? (config.mode == .merged ? PipelineConfig.mergedViewLateness : EngineConfig().lateness)
         config.engine.intervalLateness = givenLateness
         config.publishAlerts = !noPublishAlerts
+        if let f = filter {
+            guard batch, config.mode == .local else {
+                throw ValidationError("--filter applies to --batch with a local analysis (not --source none)")
+            }
+            do { config.filter = try LineFilter(f) } catch {
+                throw ValidationError("--filter \(error)\n  \(error.pointer.replacingOccurrences(of: "\n", with: "\n  "))")
+            }
+        }
         let limit = try analysis.limit()
         let progressEvery = try progress.map { p -> Double in
             guard batch else { throw ValidationError("--progress applies to --batch") }
