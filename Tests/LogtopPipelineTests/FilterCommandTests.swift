@@ -38,7 +38,7 @@ import Testing
         IncidentLog.text.split(separator: "\n").filter(keep).count
     }
 
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(5)))
     func resultsCountOnlyMatchingRequestsAndAlertsSeeAllTraffic() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -57,7 +57,7 @@ import Testing
         return try #require(o["requests"] as? Int)
     }
 
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(5)))
     func aTenMinuteLogAt60xTakesAboutTenSecondsAndFiresItsAlertsInOrder() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -17,7 +17,7 @@ struct DrillDownEndToEndTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(5)))
     func enterOnARowShowsThatKeyAloneAndEscReturns() throws {
         let t = try TmuxSession(width: 80, height: 24, logtopArguments: ["--rate", "300"])
         defer {

@@ -15,7 +15,7 @@ struct FilterDashboardEndToEndTests {
         return Int(screen[r].dropFirst(4).dropLast())
     }
 
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(5)))
     func aFilterNarrowsThePanesButNotTheAlerts() throws {
         let t = try TmuxSession(width: 80, height: 24, logtopArguments: ["--rate", "300", "--scenario", "errors"])
         defer {

@@ -17,7 +17,7 @@ struct ReplayDashboardEndToEndTests {
         return parts.count == 3 ? parts[0] * 3600 + parts[1] * 60 + parts[2] : nil
     }
 
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(5)))
     func replayAt60xShowsLogTimePausesSpeedsUpAndSkipsTheGap() throws {
         let logDir = FileManager.default.temporaryDirectory.appendingPathComponent("logtop-replay-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: logDir, withIntermediateDirectories: true)
