@@ -32,6 +32,8 @@ public final class Pipeline: Sendable {
     private let member: MemberPublisher?
     private let sourcesDone = DispatchGroup()
     private let analyzerDone = DispatchSemaphore(value: 0)
+    /// The `/metrics` endpoint (`--metrics-listen`), bound before Kafka is opened.
+    public let metricsServer: MetricsServer?
 
     /// Connects (or starts the embedded cluster), creates the topics and starts every thread.
     public init(config: PipelineConfig) throws {
@@ -39,6 +41,7 @@ public final class Pipeline: Sendable {
         for case .file(let path) in config.sources where !FileManager.default.isReadableFile(atPath: path) {
             throw PipelineError("cannot read \(path)", hint: "check the path given to --source file:PATH")
         }
+        metricsServer = try config.metricsListen.map { try MetricsServer(listen: $0) }
         kafka = try KafkaConnection.open(config)
         brokerAddress = kafka.address
         embedded = kafka.embedded
@@ -64,6 +67,10 @@ public final class Pipeline: Sendable {
         }
         for spec in config.sources {
             if let source = spec.makeSource(config, generator: generator) { start(source, spec) }
+        }
+        metricsServer?.serve { [weak self] openMetrics in
+            guard let self else { return openMetrics ? "# EOF\n" : "" }
+            return MetricsExposition.render(self.status(), openMetrics: openMetrics)
         }
     }
 
@@ -207,6 +214,7 @@ public final class Pipeline: Sendable {
         consumer?.close()  // a member publishes what it holds as its partitions are revoked
         member?.close()
         kafka.cluster?.close()
+        metricsServer?.stop()
         lifecycle.update { $0.closed() }
     }
 

@@ -57,6 +57,8 @@ public struct AnalysisEngine: Sendable {
     public internal(set) var malformedCount = 0
     public internal(set) var lateCount = 0
     public internal(set) var malformedByReason: [MalformedReason: Int] = [:]
+    /// Each rule's value at the last second evaluated (absent while it has none: disabled, too little volume).
+    public internal(set) var ruleValues: [AlertKind: Double] = [:]
 
     public init(config: EngineConfig = EngineConfig()) {
         var c = config
@@ -351,6 +353,7 @@ public struct AnalysisEngine: Sendable {
             } else {
                 m = measure(rule, at: s, frozenBaseline: evaluator.frozenBaseline(index))
             }
+            ruleValues[rule.kind] = m.value
             if let e = evaluator.step(index, at: s, m) {
                 unreportedAlerts.append(e)
                 newAlerts.append(e)
@@ -388,6 +391,11 @@ public struct AnalysisEngine: Sendable {
         return out
     }
 
+    /// The run's figures so far (records of open intervals and of the TOTAL): see `RunCounters`.
+    public func runCounters() -> RunCounters {
+        RunCounters(summing: [total] + open.map(\.aggregate), extraMalformed: orphanMalformed)
+    }
+
     /// The live view: the sliding window ending at the newest event time.
     public func snapshot() -> Snapshot {
         var parts: [TrafficAggregate] = []
@@ -415,7 +423,8 @@ public struct AnalysisEngine: Sendable {
             linesSeen: linesSeen, malformed: malformedCount, late: lateCount,
             malformedSamples: samples.reversed(), malformedByReason: malformedByReason,
             rules: evaluator.rules, active: evaluator.active, recentAlerts: recent,
-            runTotalRequests: linesSeen - malformedCount, lateness: config.lateness, intervalLateness: reportLateness)
+            runTotalRequests: linesSeen - malformedCount, lateness: config.lateness, intervalLateness: reportLateness,
+            run: runCounters(), ruleValues: ruleValues)
     }
 }
 

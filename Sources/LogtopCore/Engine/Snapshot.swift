@@ -26,6 +26,10 @@ public struct Snapshot: Sendable, Equatable {
     /// Allowed lateness of the per-second clock (live figures, alerts) and of report intervals, seconds.
     public var lateness = 0
     public var intervalLateness = 0
+    /// The run's figures so far, only growing (the TOTAL of results.txt at the end): for counters.
+    public var run = RunCounters()
+    /// Each alert rule's value at the last second evaluated.
+    public var ruleValues: [AlertKind: Double] = [:]
 
     /// Requests in the last complete second.
     public var currentRate: Int { perSecond.count >= 2 ? perSecond[perSecond.count - 2] : (perSecond.last ?? 0) }

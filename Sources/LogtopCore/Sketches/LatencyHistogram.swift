@@ -80,6 +80,26 @@ public struct LatencyHistogram: Sendable, Equatable {
     /// Sets the largest value recorded (after `subtract`, from the largest of the parts left).
     mutating func setMax(_ value: Int64) { max = value }
 
+    /// Values recorded in the buckets up to the one holding `micros`: the values at most `micros`,
+    /// plus those above it in the same bucket (at most 1.6 % above). For cumulative histogram buckets.
+    public func count(atMost micros: Int64) -> Int {
+        guard micros >= 0 else { return 0 }
+        let last = Swift.min(Self.index(Swift.min(micros, Self.maxValue)), counts.count - 1)
+        var n = 0
+        if last >= 0 { for i in 0...last { n += Int(counts[i]) } }
+        return n
+    }
+
+    /// The sum of the values recorded, estimated from the middle of each bucket (within 1.6 %).
+    public var estimatedSumMicros: Double {
+        var sum = 0.0
+        for (i, c) in counts.enumerated() where c > 0 {
+            let low = i == 0 ? 0 : Self.highest(i - 1) + 1
+            sum += Double(c) * (Double(low) + Double(Self.highest(i))) / 2
+        }
+        return sum
+    }
+
     /// Value at quantile `q` (0...1) in microseconds, `nil` when empty.
     public func percentile(_ q: Double) -> Int64? {
         guard total > 0 else { return nil }

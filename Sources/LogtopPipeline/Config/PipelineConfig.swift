@@ -170,6 +170,8 @@ public struct PipelineConfig: Sendable {
     /// Only requests matching this count in the reports and the live figures (`--filter`); the alert
     /// rules still see all traffic (`FilteredView`).
     public var filter: LineFilter?
+    /// `HOST:PORT` to serve Prometheus metrics on (`GET /metrics`), or nil for none.
+    public var metricsListen: String?
 
     public init() {}
 }

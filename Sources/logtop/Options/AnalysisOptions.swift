@@ -22,6 +22,10 @@ struct AnalysisOptions: ParsableArguments {
         valueName: "N|max"))
     var replaySpeed = "max"
 
+    @Option(name: .customLong("metrics-listen"), help: ArgumentHelp(
+        "Serve Prometheus/OpenMetrics metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9464).", valueName: "host:port"))
+    var metricsListen: String?
+
     func apply(to config: inout PipelineConfig) throws {
         config.replaySpeed = try Self.replaySpeed(replaySpeed)
         if config.replaySpeed != nil, !config.sources.contains(where: { if case .file = $0 { true } else { false } }) {
@@ -32,6 +36,12 @@ struct AnalysisOptions: ParsableArguments {
         }
         config.engine.format = fmt
         config.engine.keepQuery = keepQuery
+        if let metricsListen {
+            guard SourceSpec.hostPort(metricsListen, allowZero: true) != nil else {
+                throw ValidationError("--metrics-listen \(metricsListen): expected HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464")
+            }
+            config.metricsListen = metricsListen
+        }
     }
 
     /// `--replay-speed`: nil for `max`, else a speed in `ReplayClock.speedRange` (`60` or `60x`).

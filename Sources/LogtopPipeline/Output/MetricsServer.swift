@@ -1,0 +1,198 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Synchronization
+
+/// A minimal HTTP/1.x server for `GET /metrics` (`--metrics-listen HOST:PORT`).
+///
+/// One thread accepts and answers one connection at a time: the request head is read with a short
+/// timeout (`readTimeoutSeconds`) and a size bound (`maxRequestBytes`), the answer is written and the
+/// connection closed (`Connection: close`). `GET /metrics` gets the exposition `render` produces (the
+/// OpenMetrics form when the `Accept` header asks for `application/openmetrics-text`); any other path
+/// 404, any other method 405, a malformed or oversized request 400. A slow or silent client holds the
+/// thread at most the timeout; the analyzer never waits for a scrape.
+public final class MetricsServer: Sendable {
+    public typealias Render = @Sendable (_ openMetrics: Bool) -> String
+
+    public static let maxRequestBytes = 8 << 10
+    public static let readTimeoutSeconds = 2
+    public static let textContentType = "text/plain; version=0.0.4; charset=utf-8"
+    public static let openMetricsContentType = "application/openmetrics-text; version=1.0.0; charset=utf-8"
+
+    /// The address bound (with the port the system chose when 0 was asked).
+    public let host: String
+    public let port: UInt16
+    private let listener: Int32
+    private let stopping = Atomic<Bool>(false)
+    private let served = Atomic<Int>(0)
+    private let done = DispatchSemaphore(value: 0)
+    private let started = Atomic<Bool>(false)
+
+    /// Binds `text` (`HOST:PORT`, `[IPv6]:PORT`; port 0 for any free port). Throws a clear error for a
+    /// malformed address, a host that does not resolve or a port that cannot be bound (busy, privileged).
+    public init(listen text: String) throws(PipelineError) {
+        guard let (host, port) = SourceSpec.hostPort(text, allowZero: true) else {
+            throw PipelineError("--metrics-listen \(text): expected HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464")
+        }
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
+        var list: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(host == "*" ? nil : host, String(port), &hints, &list)
+        guard rc == 0, let first = list else {
+            throw PipelineError("--metrics-listen \(text): cannot resolve \(host): \(String(cString: gai_strerror(rc)))")
+        }
+        defer { freeaddrinfo(first) }
+        var fd: Int32 = -1
+        var why = "no address"
+        var next: UnsafeMutablePointer<addrinfo>? = first
+        while let ai = next, fd < 0 {
+            next = ai.pointee.ai_next
+            let s = socket(ai.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            if s < 0 { why = String(cString: strerror(errno)); continue }
+            var on: Int32 = 1
+            setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+            if bind(s, ai.pointee.ai_addr, ai.pointee.ai_addrlen) == 0, listen(s, 16) == 0 {
+                fd = s
+            } else {
+                why = String(cString: strerror(errno))
+                Glibc.close(s)
+            }
+        }
+        guard fd >= 0 else {
+            throw PipelineError("--metrics-listen \(text): cannot listen: \(why)",
+                                hint: "is another process using the port? choose another with --metrics-listen HOST:PORT")
+        }
+        var addr = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        var actual = port
+        if bound == 0 {
+            actual = withUnsafePointer(to: &addr) { p -> UInt16 in
+                if Int32(p.pointee.ss_family) == AF_INET6 {
+                    return p.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
+                }
+                return p.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+            }
+        }
+        self.host = host
+        self.port = actual
+        listener = fd
+    }
+
+    deinit { if !stopping.load(ordering: .relaxed) { Glibc.close(listener) } }
+
+    /// `HOST:PORT` as bound (IPv6 hosts in brackets).
+    public var address: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// Requests answered so far.
+    public var requestsServed: Int { served.load(ordering: .relaxed) }
+
+    /// Starts answering on a thread of its own, each scrape with `render`'s text. Once only.
+    public func serve(_ render: @escaping Render) {
+        guard !started.exchange(true, ordering: .relaxed) else { return }
+        Thread.detachNewThread { [self] in
+            while !stopping.load(ordering: .relaxed) {
+                let c = accept(listener, nil, nil)
+                if c < 0 {
+                    if errno == EINTR || errno == ECONNABORTED { continue }
+                    if stopping.load(ordering: .relaxed) { break }
+                    usleep(10_000)  // e.g. out of descriptors: try again shortly rather than spin
+                    continue
+                }
+                _ = fcntl(c, F_SETFD, FD_CLOEXEC)
+                answer(c, render)
+                Glibc.close(c)
+                served.add(1, ordering: .relaxed)
+            }
+            done.signal()
+        }
+    }
+
+    /// Stops accepting and closes the socket (after the request in progress). Idempotent.
+    public func stop() {
+        guard !stopping.exchange(true, ordering: .relaxed) else { return }
+        shutdown(listener, Int32(SHUT_RDWR))
+        if started.load(ordering: .relaxed) { _ = done.wait(timeout: .now() + .seconds(Self.readTimeoutSeconds + 1)) }
+        Glibc.close(listener)
+    }
+
+    private func answer(_ fd: Int32, _ render: Render) {
+        var tv = timeval(tv_sec: Self.readTimeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var head: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        let deadline = Date().addingTimeInterval(Double(Self.readTimeoutSeconds))
+        while MetricsRequest.headEnd(head) == nil {
+            guard head.count < Self.maxRequestBytes, Date() < deadline else {
+                if head.count >= Self.maxRequestBytes { send(fd, status: "431 Request Header Fields Too Large", body: "request too large\n") }
+                return
+            }
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { return }
+            head.append(contentsOf: buffer[0..<n])
+        }
+        switch MetricsRequest(head: head) {
+        case .metrics(let openMetrics):
+            let body = render(openMetrics)
+            send(fd, status: "200 OK", contentType: openMetrics ? Self.openMetricsContentType : Self.textContentType, body: body)
+        case .notFound: send(fd, status: "404 Not Found", body: "not found: try /metrics\n")
+        case .methodNotAllowed: send(fd, status: "405 Method Not Allowed", body: "only GET /metrics\n", extra: "Allow: GET\r\n")
+        case .bad: send(fd, status: "400 Bad Request", body: "bad request\n")
+        }
+    }
+
+    private func send(_ fd: Int32, status: String, contentType: String = "text/plain; charset=utf-8", body: String, extra: String = "") {
+        let bodyBytes = Array(body.utf8)
+        let head = "HTTP/1.1 \(status)\r\nContent-Type: \(contentType)\r\nContent-Length: \(bodyBytes.count)\r\n\(extra)Connection: close\r\n\r\n"
+        var bytes = Array(head.utf8)
+        bytes.append(contentsOf: bodyBytes)
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return }
+            sent += n
+        }
+    }
+}
+
+/// What a request head (bytes up to the blank line) asks the metrics server for.
+enum MetricsRequest: Equatable {
+    case metrics(openMetrics: Bool)
+    case notFound
+    case methodNotAllowed
+    case bad
+
+    /// The index just past `\r\n\r\n` (or `\n\n`) in `bytes`, if present.
+    static func headEnd(_ bytes: [UInt8]) -> Int? {
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == 10 {
+                if i + 1 < bytes.count, bytes[i + 1] == 10 { return i + 2 }
+                if i + 2 < bytes.count, bytes[i + 1] == 13, bytes[i + 2] == 10 { return i + 3 }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    init(head: [UInt8]) {
+        let text = String(decoding: head, as: UTF8.self)
+        let lines = text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\r")) }
+        let parts = lines.first?.split(separator: " ") ?? []
+        guard parts.count == 3, parts[2].hasPrefix("HTTP/1.") else { self = .bad; return }
+        guard parts[0] == "GET" else { self = .methodNotAllowed; return }
+        let path = parts[1].split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
+        guard path == "/metrics" else { self = .notFound; return }
+        let accept = lines.dropFirst().first { $0.lowercased().hasPrefix("accept:") }?.lowercased() ?? ""
+        self = .metrics(openMetrics: accept.contains("application/openmetrics-text"))
+    }
+}
