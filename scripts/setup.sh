@@ -14,6 +14,7 @@ PACKAGES=(
   openssl            # makes throw-away certificates for the TLS tests
   python3            # fake SASL broker (scripts/fake-kafka-broker.py) and compose check in the tests
   python3-yaml       # scripts/check-compose.py parses docker-compose.yml
+  python3-prometheus-client  # scripts/check-metrics.py: the tests parse the /metrics exposition with it
   default-jre-headless  # keytool: the tests run the compose certificate script on the host
   dpkg-dev           # scripts/build-deb.sh: dpkg-shlibdeps computes the package's Depends
   binutils           # scripts/build-deb.sh strips the binary
