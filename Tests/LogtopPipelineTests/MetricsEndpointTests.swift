@@ -121,16 +121,20 @@ import Glibc
 
     /// `count` combined-format lines with a request time, 6 per second from 10:00:00 (at most 14 hours' worth), and
     /// the figures the test expects of them.
-    static func corpus(_ count: Int) -> (text: String, status: [Int: Int], bytes: Int) {
-        var text = "", status: [Int: Int] = [:], bytes = 0
+    static let methodCycle = ["GET", "GET", "POST", "HEAD", "PUT", "GET", "DELETE", "PROPFIND", "GET", "OPTIONS", "PATCH"]
+
+    static func corpus(_ count: Int) -> (text: String, status: [Int: Int], bytes: Int, methods: [String: Int]) {
+        var text = "", status: [Int: Int] = [:], bytes = 0, methods: [String: Int] = [:]
         for i in 0..<count {
             let s = statusCycle[i % statusCycle.count], b = 100 + i * 3, second = i / 6
             text += "10.2.\(i % 5).\(i % 11) - - [05/Dec/2026:\(String(format: "%02d:%02d:%02d", 10 + second / 3600, second / 60 % 60, second % 60)) +0000] "
-                + "\"GET /m\(i % 4) HTTP/1.1\" \(s) \(b) \"-\" \"probe\" 0.\(String(format: "%03d", i % 900))\n"
+                + "\"\(methodCycle[i % methodCycle.count]) /m\(i % 4) HTTP/1.1\" \(s) \(b) \"-\" \"probe\" 0.\(String(format: "%03d", i % 900))\n"
             status[s, default: 0] += 1
             bytes += b
+            let m = methodCycle[i % methodCycle.count]
+            methods[m == "PROPFIND" ? "other" : m, default: 0] += 1
         }
-        return (text, status, bytes)
+        return (text, status, bytes, methods)
     }
 
     /// A run scraped while it follows a file: both formats parse, every family has HELP and TYPE, counters
@@ -139,7 +143,7 @@ import Glibc
     /// dashboard queries only metrics the scrape has.
     @Test(.timeLimit(.minutes(3))) func scrapeParsesAndMatchesResults() throws {
         let dir = try temporaryDirectory()
-        let (text, status, bytes) = Self.corpus(600)
+        let (text, status, bytes, methods) = Self.corpus(600)
         let malformed = 5
         try (text + (0..<malformed).map { "not an access log line \($0)\n" }.joined()).write(toFile: dir + "/access.log", atomically: true, encoding: .utf8)
         let port = freePort()
@@ -158,7 +162,7 @@ import Glibc
             #expect(!f.help.isEmpty && ["counter", "gauge", "histogram"].contains(f.type), "\(f.name)")
             if f.type == "counter" { #expect(f.samples.allSatisfy { $0.name.hasSuffix("_total") }, "\(f.name)") }
             for sample in f.samples {
-                #expect(Set(sample.labels.keys).isSubset(of: ["code", "class", "le", "quantile", "rule", "reason", "source", "state", "member"]),
+                #expect(Set(sample.labels.keys).isSubset(of: ["code", "class", "method", "le", "quantile", "rule", "reason", "source", "state", "member"]),
                         "\(sample.name) \(sample.labels): no label per path or client")
             }
         }
@@ -167,6 +171,9 @@ import Glibc
             #expect(s.samples("logtop_http_requests_total").first { $0.labels["code"] == String(code) }?.labels["class"] == "\(code / 100)xx")
         }
         #expect(s.value("logtop_http_response_bytes_total") == Double(bytes))
+        for (m, n) in methods { #expect(s.value("logtop_http_requests_by_method_total", ["method": m]) == Double(n), "\(m)") }
+        #expect(s.value("logtop_http_requests_by_method_total", ["method": "CONNECT"]) == 0)
+        #expect(s.sum("logtop_http_requests_by_method_total") == 600)
         #expect(s.value("logtop_http_request_duration_seconds_count") == 600)
         #expect(s.value("logtop_http_request_duration_seconds_bucket", ["le": "+Inf"]) == 600)
         // Request times are 0.000...0.599 s, one per line: 0.1 s and below holds 101 of each 900-cycle (i % 900 <= 100).
@@ -248,7 +255,7 @@ import Glibc
     /// load is measured in docs/benchmarks.md, not asserted here.)
     @Test(.timeLimit(.minutes(4))) func hammeringScraperKeepsTheRunExact() throws {
         let dir = try temporaryDirectory()
-        let (text, status, _) = Self.corpus(30_000)
+        let (text, status, _, _) = Self.corpus(30_000)
         try text.write(toFile: dir + "/access.log", atomically: true, encoding: .utf8)
         let port = freePort()
         let (run, err) = try launch(["--batch", "--source", "file:access.log", "--follow", "--from-start",

@@ -82,6 +82,20 @@ import Testing
         #expect(last.status == total.summary.status)
     }
 
+    /// Methods: the standard ones by name (exact spelling), anything else, or none, as `other`.
+    @Test func methodsAreCountedInAFixedSet() {
+        var engine = AnalysisEngine()
+        let requests = ["GET /a HTTP/1.1", "POST /a HTTP/1.1", "get /a HTTP/1.1", "GETS /a HTTP/1.1", "-", "OPTIONS * HTTP/1.1",
+                        "CONNECT h:443 HTTP/1.1", "TRACE / HTTP/1.1", "PATCH /a HTTP/1.1", "PUT /a HTTP/1.1", "PURGE /a HTTP/1.1",
+                        "HEAD / HTTP/1.1", "DELETE /a HTTP/1.1", "PATCHY /a HTTP/1.1"]
+        for r in requests { engine.ingest(line: "10.0.0.1 - - [05/Dec/2026:10:00:00 +0000] \"\(r)\" 200 1") }
+        let m = engine.runCounters().methods
+        let expected: [HTTPMethod: Int] = [.get: 1, .post: 1, .options: 1, .connect: 1, .trace: 1, .patch: 1, .put: 1, .head: 1,
+                                           .delete: 1, .other: 5]
+        for k in HTTPMethod.allCases { #expect(m[k.rawValue] == expected[k, default: 0], "\(k.name)") }
+        #expect(m.reduce(0, +) == engine.runCounters().requests)
+    }
+
     @Test func requestHeads() {
         func head(_ s: String) -> MetricsRequest { MetricsRequest(head: Array(s.utf8)) }
         #expect(head("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n") == .metrics(openMetrics: false))

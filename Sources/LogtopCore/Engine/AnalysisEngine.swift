@@ -57,6 +57,9 @@ public struct AnalysisEngine: Sendable {
     public internal(set) var malformedCount = 0
     public internal(set) var lateCount = 0
     public internal(set) var malformedByReason: [MalformedReason: Int] = [:]
+    /// Requests of the run by method (`HTTPMethod.rawValue`), late ones included: the records this engine
+    /// parsed itself (merged partials carry no methods).
+    public private(set) var methodCounts = [Int](repeating: 0, count: HTTPMethod.allCases.count)
     /// Each rule's value at the last second evaluated (absent while it has none: disabled, too little volume).
     public internal(set) var ruleValues: [AlertKind: Double] = [:]
 
@@ -112,12 +115,14 @@ public struct AnalysisEngine: Sendable {
     /// Count one parsed record.
     public mutating func ingest(_ r: LogRecord) {
         linesSeen += 1
+        methodCounts[HTTPMethod.classify(r.method).rawValue] += 1
         place(r.time) { $0.add(r) }
     }
 
     /// `ingest(_:)` for a line the parser scanned (no `LogRecord`: see `LineFields`).
     private mutating func ingest(_ f: LineFields, _ s: UnsafeBufferPointer<UInt8>) {
         linesSeen += 1
+        methodCounts[f.method.isPresent ? HTTPMethod.classify(s, f.method.start, f.method.end).rawValue : HTTPMethod.other.rawValue] += 1
         place(f.time) { $0.add(f, in: s) }
     }
 
@@ -393,7 +398,9 @@ public struct AnalysisEngine: Sendable {
 
     /// The run's figures so far (records of open intervals and of the TOTAL): see `RunCounters`.
     public func runCounters() -> RunCounters {
-        RunCounters(summing: [total] + open.map(\.aggregate), extraMalformed: orphanMalformed)
+        var run = RunCounters(summing: [total] + open.map(\.aggregate), extraMalformed: orphanMalformed)
+        run.methods = methodCounts
+        return run
     }
 
     /// The live view: the sliding window ending at the newest event time.

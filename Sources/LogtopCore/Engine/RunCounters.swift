@@ -13,6 +13,9 @@ public struct RunCounters: Sendable, Equatable {
     public var uniqueClients = 0
     public var malformed = 0
     public var late = 0
+    /// Requests by method (`HTTPMethod.rawValue`) that this engine parsed itself; all zero in a merged
+    /// view, whose partial aggregates carry no methods.
+    public var methods = [Int](repeating: 0, count: HTTPMethod.allCases.count)
 
     public init() {}
 

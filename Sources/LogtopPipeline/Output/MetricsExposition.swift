@@ -42,6 +42,14 @@ public struct MetricsExposition {
         for c in run.status {
             sample("logtop_http_requests_total", ["code": String(c.code), "class": c.code == 0 ? "other" : "\(c.code / 100)xx"], Double(c.count))
         }
+        // Methods are counted by the engine that parsed the lines: a merged view (which merges
+        // partial aggregates) has none, and leaves the family out rather than show zeros.
+        if run.requests == 0 || run.methods.contains(where: { $0 > 0 }) {
+            family("logtop_http_requests_by_method_total", .counter, "Requests analysed in this run by method (the standard methods, others as \"other\"); late lines included, as in the TOTAL.")
+            for m in HTTPMethod.allCases {
+                sample("logtop_http_requests_by_method_total", ["method": m.name], Double(run.methods[m.rawValue]))
+            }
+        }
         family("logtop_http_response_bytes_total", .counter, "Response bytes of the requests analysed in this run.")
         sample("logtop_http_response_bytes_total", [:], Double(run.bytes))
         histogram(run.latency)
