@@ -19,6 +19,8 @@ public final class MetricsServer: Sendable {
 
     public static let maxRequestBytes = 8 << 10
     public static let readTimeoutSeconds = 2
+    /// How long a rendered exposition is served again (see `serve`).
+    public static let reuseSeconds = 0.1
     public static let textContentType = "text/plain; version=0.0.4; charset=utf-8"
     public static let openMetricsContentType = "application/openmetrics-text; version=1.0.0; charset=utf-8"
 
@@ -98,6 +100,7 @@ public final class MetricsServer: Sendable {
     public func serve(_ render: @escaping Render) {
         guard !started.exchange(true, ordering: .relaxed) else { return }
         Thread.detachNewThread { [self] in
+            var cache: [(Date, String)?] = [nil, nil]
             while !stopping.load(ordering: .relaxed) {
                 let c = accept(listener, nil, nil)
                 if c < 0 {
@@ -107,7 +110,17 @@ public final class MetricsServer: Sendable {
                     continue
                 }
                 _ = fcntl(c, F_SETFD, FD_CLOEXEC)
-                answer(c, render)
+                answer(c) { openMetrics in
+                    // Scrapes closer together than `reuseSeconds` get the same text: the analyzer hands
+                    // over a new snapshot only every 200 ms, and a scraper in a tight loop then costs
+                    // the socket work alone, not a status and a rendering each time.
+                    let now = Date()
+                    let k = openMetrics ? 1 : 0
+                    if let (at, text) = cache[k], now.timeIntervalSince(at) < Self.reuseSeconds, now >= at { return text }
+                    let text = render(openMetrics)
+                    cache[k] = (now, text)
+                    return text
+                }
                 Glibc.close(c)
                 served.add(1, ordering: .relaxed)
             }
@@ -123,7 +136,7 @@ public final class MetricsServer: Sendable {
         Glibc.close(listener)
     }
 
-    private func answer(_ fd: Int32, _ render: Render) {
+    private func answer(_ fd: Int32, _ render: (Bool) -> String) {
         var tv = timeval(tv_sec: Self.readTimeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
