@@ -293,6 +293,12 @@ func expectAgree(_ b: StatsSummary, _ a: StatsSummary, sourceLocation: SourceLoc
         var a = single.snapshot(), b = merged.snapshot()
         a.malformedSamples = []
         b.malformedSamples = []
+        // Partials carry no request methods: the merged view counts none (the metrics leave them out).
+        #expect(b.run.methods.allSatisfy { $0 == 0 })
+        a.run.methods = b.run.methods
+        // The rule values are those of the last second each evaluated, which depends on when partials
+        // arrived; the alerts they gave are compared below.
+        a.ruleValues = b.ruleValues
         #expect(a == b)
         #expect(merged.takeAlerts() == single.takeAlerts())
         // The lateness a merged view sees is that of whole seconds as partials bring them, not of
@@ -323,7 +329,9 @@ func expectAgree(_ b: StatsSummary, _ a: StatsSummary, sourceLocation: SourceLoc
         merged.ingest(late.take(member: "m", producedAt: 0, memberLag: 0)!)
         #expect(merged.lateCount == 6 && single.lateCount == 6)
         #expect(merged.linesSeen == single.linesSeen)
-        #expect(merged.snapshot() == single.snapshot())
+        var singleSnapshot = single.snapshot()
+        singleSnapshot.run.methods = merged.snapshot().run.methods  // partials carry no methods
+        #expect(merged.snapshot() == singleSnapshot)
         let reports = merged.finish()
         #expect(reports == single.finish())
         #expect(reports.last!.summary.late == 6 && reports.last!.summary.requests == 36)
