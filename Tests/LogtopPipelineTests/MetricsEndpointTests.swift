@@ -285,4 +285,42 @@ import Glibc
         #expect(waitUntil(60) { !run.isRunning })
         #expect(run.terminationStatus == 0, "\(err.text)")
     }
+
+    /// A `logtop analyze` member and the merged view (`--source none`) each serve their metrics: the
+    /// member its lines and partials, the view the merged traffic (every generated line), its members
+    /// and their lag; both parse.
+    @Test(.timeLimit(.minutes(4))) func memberAndMergedViewServeMetrics() throws {
+        let dir = try temporaryDirectory()
+        let broker = try DevelopmentBroker(in: dir)
+        let memberPort = freePort(), viewPort = freePort()
+        let (member, memberErr) = try launch(["analyze", "--member", "a", "--metrics-listen", "127.0.0.1:\(memberPort)"]
+                                             + broker.clientArguments, in: dir)
+        defer { if member.isRunning { member.terminate() } }
+        let (view, viewErr) = try launch(["--batch", "--source", "none", "--metrics-listen", "127.0.0.1:\(viewPort)"]
+                                         + broker.clientArguments, in: dir)
+        defer { if view.isRunning { view.terminate() } }
+        #expect(waitUntil(60) { memberErr.text.contains("publishing to") }, "\(memberErr.text)")
+        let (status, genErr) = runTool([try logtopBinary(), "generate", "--rate", "2000", "--count", "2000"] + broker.clientArguments,
+                                       in: dir, environment: ["PATH": "/usr/bin:/bin", "HOME": dir], timeout: 60)
+        #expect(status == 0, "\(genErr)")
+        var m: Scrape?, v: Scrape?
+        let counted = waitUntil(90) {
+            m = try? Self.scrape(memberPort)
+            v = try? Self.scrape(viewPort)
+            guard let m, let v else { return false }
+            return m.value("logtop_member_lines_total") == 2000
+                && v.sum("logtop_http_requests_total") + (v.value("logtop_malformed_lines_total") ?? 0) == 2000
+        }
+        #expect(counted, "member: \(m?.body.prefix(3000) ?? "nothing")\nview: \(v?.body.prefix(3000) ?? "nothing")\n\(viewErr.text)")
+        let ms = try #require(m), vs = try #require(v)
+        #expect((ms.value("logtop_member_partials_total") ?? 0) > 0)
+        #expect(ms.sum("logtop_http_requests_by_method_total") == ms.sum("logtop_http_requests_total"), "a member counts methods")
+        #expect(vs.value("logtop_merge_members") == 1)
+        #expect(vs.value("logtop_merge_member_lag_records", ["member": "a"]) != nil)
+        #expect(vs.value("logtop_merge_member_lines_total", ["member": "a"]) == 2000)
+        #expect(vs.samples("logtop_http_requests_by_method_total").isEmpty, "partials carry no methods: no zeros pretending otherwise")
+        #expect(try Self.scrape(viewPort, openMetrics: true) != nil)
+        for p in [member, view] { kill(p.processIdentifier, SIGTERM) }
+        #expect(waitUntil(60) { !member.isRunning && !view.isRunning })
+    }
 }
