@@ -5,6 +5,8 @@
 #   screenshots/alert.png      the flood scenario (key 3) firing client_flood, rule selected with Tab
 #   screenshots/help.png       the help overlay (?)
 #   screenshots/small.png      the minimum size, 80x24
+#   screenshots/filter.png     the same traffic filtered with / (status:>=400): every pane counts the matches
+#   screenshots/drill.png      a drill-down (n to select the first top-list row, Enter): one path's dashboard
 #   screenshots/merged.png     a merged view (--source none) of three `logtop analyze` members, one
 #                              of them killed: the pipeline pane lists the analyzers
 # Installs what it needs from Debian when missing (xvfb xterm imagemagick xdotool fonts-dejavu-core).
@@ -97,10 +99,24 @@ shot "$W" alert.png
 key "$W" question
 sleep 0.5
 shot "$W" help.png
-key "$W" q
+key "$W" Escape
+# 4. A filter typed with /, counted from then on.
+key "$W" slash
+xdotool type --window "$W" --delay 80 'status:>=400'
+key "$W" Return
+echo "screenshots: filter applied, waiting 20 s" >&2
+sleep 20
+shot "$W" filter.png
+key "$W" Escape
+# 5. A drill-down into the first row of the top list.
+key "$W" n Return
+echo "screenshots: drill-down, waiting 20 s" >&2
+sleep 20
+shot "$W" drill.png
+key "$W" Escape q
 sleep 2
 
-# 4. The minimum size.
+# 6. The minimum size.
 run_xterm 80 24 logtop-small bash -c "$cmd; sleep 5"
 W=$WID
 sleep 30
@@ -108,7 +124,7 @@ shot "$W" small.png
 key "$W" q
 sleep 2
 
-# 5. A merged view: a broker, a generator and three analyzer members as separate processes; one
+# 7. A merged view: a broker, a generator and three analyzer members as separate processes; one
 #    member is killed, so the pane shows two publishing and one silent.
 "$LOGTOP_BIN" broker >"$WORK/broker.log" 2>&1 &
 pids+=($!)
