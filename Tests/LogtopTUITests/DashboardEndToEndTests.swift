@@ -156,6 +156,33 @@ struct DashboardEndToEndTests {
         #expect(TmuxSession.cooked(try t.terminalModes()))
     }
 
+    /// The dashboard serves /metrics too (`--metrics-listen`): scraped while it runs, the request
+    /// counter grows with the lines the screen shows, and the exposition parses (Prometheus' own parser).
+    @Test(.timeLimit(.minutes(5)))
+    func theDashboardServesMetrics() throws {
+        let port = freePort()
+        let t = try TmuxSession(width: 100, height: 30, logtopArguments: ["--rate", "200", "--metrics-listen", "127.0.0.1:\(port)"])
+        defer { t.close() }
+        let screen = try t.wait("the panes with a request count", timeout: Self.deadline) { (TmuxSession.linesSeen($0) ?? 0) > 200 }
+        let shown = TmuxSession.linesSeen(screen) ?? 0
+        let python = try requireTool("python3", package: "python3")
+        let script = """
+        import sys, urllib.request
+        from prometheus_client.parser import text_string_to_metric_families
+        body = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=10).read().decode()
+        total = sum(s.value for f in text_string_to_metric_families(body) for s in f.samples if s.name == "logtop_http_requests_total")
+        print(int(total))
+        """
+        var total = 0
+        #expect(waitUntil(30) {
+            let (status, out) = runTool([python, "-c", script, String(port)], stderr: false, timeout: 20)
+            total = status == 0 ? Int(out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 : 0
+            return total >= shown
+        }, "scraped \(total) requests, the screen showed \(shown)")
+        t.send("q")
+        _ = try t.wait("the shell after q", timeout: Self.deadline) { $0.contains("EXITED-0") }
+    }
+
     @Test(.timeLimit(.minutes(5)))
     func ctrlCRestoresTheTerminalAndASCIIUnderLangC() throws {
         let t = try TmuxSession(width: 90, height: 26, logtopArguments: ["--rate", "100"], lang: "C")
