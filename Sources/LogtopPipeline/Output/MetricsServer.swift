@@ -39,53 +39,17 @@ public final class MetricsServer: Sendable {
         guard let (host, port) = SourceSpec.hostPort(text, allowZero: true) else {
             throw PipelineError("--metrics-listen \(text): expected HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464")
         }
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
-        var list: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(host == "*" ? nil : host, String(port), &hints, &list)
-        guard rc == 0, let first = list else {
-            throw PipelineError("--metrics-listen \(text): cannot resolve \(host): \(String(cString: gai_strerror(rc)))")
-        }
-        defer { freeaddrinfo(first) }
-        var fd: Int32 = -1
-        var why = "no address"
-        var next: UnsafeMutablePointer<addrinfo>? = first
-        while let ai = next, fd < 0 {
-            next = ai.pointee.ai_next
-            let s = socket(ai.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            if s < 0 { why = String(cString: strerror(errno)); continue }
-            var on: Int32 = 1
-            setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
-            if bind(s, ai.pointee.ai_addr, ai.pointee.ai_addrlen) == 0, listen(s, 16) == 0 {
-                fd = s
-            } else {
-                why = String(cString: strerror(errno))
-                Glibc.close(s)
-            }
-        }
-        guard fd >= 0 else {
+        switch ListeningSocket.open(host: host, port: port, backlog: 16) {
+        case .failure(.resolve(let why)):
+            throw PipelineError("--metrics-listen \(text): cannot resolve \(host): \(why)")
+        case .failure(.listen(let why)):
             throw PipelineError("--metrics-listen \(text): cannot listen: \(why)",
                                 hint: "is another process using the port? choose another with --metrics-listen HOST:PORT")
+        case .success(let socket):
+            self.host = host
+            self.port = socket.port
+            listener = socket.fd
         }
-        var addr = sockaddr_storage()
-        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-        }
-        var actual = port
-        if bound == 0 {
-            actual = withUnsafePointer(to: &addr) { p -> UInt16 in
-                if Int32(p.pointee.ss_family) == AF_INET6 {
-                    return p.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
-                }
-                return p.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
-            }
-        }
-        self.host = host
-        self.port = actual
-        listener = fd
     }
 
     deinit { if !stopping.load(ordering: .relaxed) { Glibc.close(listener) } }
