@@ -308,7 +308,9 @@ import Glibc
             m = try? Self.scrape(memberPort)
             v = try? Self.scrape(viewPort)
             guard let m, let v else { return false }
-            return m.value("logtop_member_lines_total") == 2000
+            // A member counts a partial as published once the broker has acknowledged it, which may be
+            // after the view has merged it: wait for both.
+            return m.value("logtop_member_lines_total") == 2000 && (m.value("logtop_member_partials_total") ?? 0) > 0
                 && v.sum("logtop_http_requests_total") + (v.value("logtop_malformed_lines_total") ?? 0) == 2000
         }
         #expect(counted, "member: \(m?.body.prefix(3000) ?? "nothing")\nview: \(v?.body.prefix(3000) ?? "nothing")\n\(viewErr.text)")
