@@ -13,7 +13,7 @@ import Testing
         let settings = cluster.settings()
         let n = 3_000
         let producer = try LogProducer(settings: settings)
-        try synchronously {
+        synchronously {
             for index in 0..<n {
                 let headers = [KafkaHeader(name: "run", string: "r1"), KafkaHeader(name: "i", string: "\(index)")]
                 let key: [UInt8]? = index % 3 == 0 ? nil : Array("k\(index % 7)".utf8)

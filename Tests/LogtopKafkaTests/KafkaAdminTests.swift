@@ -18,7 +18,7 @@ import Testing
         let cluster = try EmbeddedKafkaCluster()
         defer { cluster.close() }
         let settings = cluster.settings()
-        let outcome = try synchronously { () -> Result<[String: KafkaAdmin.TopicOutcome], KafkaError> in
+        let outcome = synchronously { () -> Result<[String: KafkaAdmin.TopicOutcome], KafkaError> in
             Result { () throws(KafkaError) in
                 try KafkaAdmin.ensureTopics([.init(name: "x", partitions: 2)], settings: settings, timeoutMs: 3000)
             }

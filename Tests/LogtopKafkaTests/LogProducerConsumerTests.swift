@@ -17,7 +17,7 @@ import Testing
         let producer = try LogProducer(settings: settings)
         let values = (0..<n).map { Array("record-\($0)".utf8) }
         let headers = [KafkaHeader(name: "source", string: "test"), KafkaHeader(name: "bin", value: [0, 1, 255])]
-        try synchronously {
+        synchronously {
             for (index, value) in values.enumerated() {
                 // Keyed, so the records spread over the partitions (null keys
                 // stick to one partition per linger period).
@@ -81,7 +81,7 @@ import Testing
 
         let producer = try LogProducer(settings: settings)
         // Let the producer get its producer id and metadata first.
-        try synchronously {
+        synchronously {
             #expect(producer.produce(topic: topic, partition: 0, value: Array("warmup".utf8)) == .enqueued)
             #expect(producer.flush(timeoutMs: 10_000))
         }
@@ -95,7 +95,7 @@ import Testing
         try cluster.pushBrokerRequestErrors(broker: 1, .produce, [
             (.notLeaderForPartition, 0), (.notEnoughReplicas, 0), (.requestTimedOut, 0),
         ])
-        try synchronously {
+        synchronously {
             for index in 0..<n {
                 let value = Array("\(index % 4):\(index)".utf8)
                 while producer.produce(topic: topic, partition: Int32(index % 4), value: value) == .queueFull {
@@ -147,7 +147,7 @@ import Testing
         #expect(outcomes.filter { $0 == .enqueued }.count == 10)
         #expect(outcomes.filter { $0 == .queueFull }.count == 5)
 
-        let settled = try synchronously { waitUntil(10) { producer.stats().failed == 10 } }
+        let settled = synchronously { waitUntil(10) { producer.stats().failed == 10 } }
         #expect(settled)
         let stats = producer.stats()
         #expect(stats.produced == 10)
@@ -170,13 +170,13 @@ import Testing
         try cluster.createTopic(topic, partitions: 2)
         let producer = try LogProducer(settings: cluster.settings())
         defer { producer.close() }
-        try synchronously {
+        synchronously {
             #expect(producer.produce(topic: topic, value: Array("before".utf8)) == .enqueued)
             #expect(producer.flush(timeoutMs: 10_000))
         }
         try cluster.setBrokerDown(1)
         produceAll(producer, topic: topic, values: (0..<100).map { Array("during-\($0)".utf8) })
-        let noticed = try synchronously {
+        let noticed = synchronously {
             waitUntil(10) {
                 producer.recentErrors.contains { $0.code == .allBrokersDown || $0.code == .transport }
             }
@@ -184,7 +184,7 @@ import Testing
         #expect(noticed, "the outage is reported")
         #expect(producer.stats().delivered == 1)
         try cluster.setBrokerUp(1)
-        let flushed = try synchronously { producer.flush(timeoutMs: 20_000) }
+        let flushed = synchronously { producer.flush(timeoutMs: 20_000) }
         #expect(flushed)
         let stats = producer.stats()
         #expect(stats.delivered == 101)
@@ -198,7 +198,7 @@ import Testing
         let producer = try LogProducer(settings: cluster.settings())
         for _ in 0..<5 { #expect(producer.produce(topic: "t", value: [1, 2, 3]) == .enqueued) }
         #expect(producer.stats().inFlight == 5)
-        try synchronously { producer.close(flushTimeoutMs: 200) }
+        synchronously { producer.close(flushTimeoutMs: 200) }
         let stats = producer.stats()
         #expect(stats.inFlight == 0)
         #expect(stats.failed == 5)

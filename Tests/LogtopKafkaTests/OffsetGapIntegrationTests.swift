@@ -16,7 +16,7 @@ import Testing
         let producer = try LogProducer(settings: settings)
         defer { producer.close() }
 
-        try synchronously {
+        synchronously {
             produceAll(producer, topic: topic, values: (0..<10).map { Array("small-\($0)".utf8) })
             #expect(producer.flush(timeoutMs: 10_000))
         }
@@ -33,7 +33,7 @@ import Testing
         // 7 MiB of incompressible records: more than the mock keeps.
         var generator = SystemRandomNumberGenerator()
         let big = (0..<900).map { _ in (0..<8192).map { _ in UInt8.random(in: 0...255, using: &generator) } }
-        try synchronously {
+        synchronously {
             produceAll(producer, topic: topic, values: big)
             #expect(producer.flush(timeoutMs: 20_000))
         }
