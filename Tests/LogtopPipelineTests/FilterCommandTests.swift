@@ -13,15 +13,7 @@ import Testing
     }
 
     func run(_ args: [String], in dir: String) throws -> (status: Int32, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try logtopBinary())
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let collected = TextCollector(err.fileHandleForReading)
+        let (p, collected) = try launchLogtop(args, in: dir)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         #expect(waitUntil(120) { !p.isRunning })
         #expect(waitUntil(5) { collected.finished })

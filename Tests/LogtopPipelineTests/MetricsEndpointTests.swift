@@ -32,17 +32,7 @@ import Glibc
     }
 
     func launch(_ args: [String], in dir: String) throws -> (Process, TextCollector) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try logtopBinary())
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        p.environment = ["PATH": "/usr/bin:/bin", "HOME": dir]
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        return (p, TextCollector(err.fileHandleForReading))
+        try launchLogtop(args, in: dir, environment: ["PATH": "/usr/bin:/bin", "HOME": dir])
     }
 
     /// Runs `scripts/check-metrics.py FORMAT` on `body`: the parsed families, or an error with the parser's message.

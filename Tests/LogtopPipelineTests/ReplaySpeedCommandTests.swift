@@ -21,17 +21,9 @@ import Testing
     }
 
     func run(_ extra: [String], in dir: String) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try logtopBinary())
-        p.arguments = ["--batch", "--source", "file:access.log", "--results-json", "r.jsonl"] + extra
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
         let start = Date()
-        try p.run()
+        let (p, collected) = try launchLogtop(["--batch", "--source", "file:access.log", "--results-json", "r.jsonl"] + extra, in: dir)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        let collected = TextCollector(err.fileHandleForReading)
         var alerts: [(String, Double)] = []
         // Each ALERT line's arrival, polled every 20 ms until the process ends (deadline 120 s).
         let ended = waitUntil(120) {
