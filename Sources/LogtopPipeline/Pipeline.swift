@@ -45,7 +45,8 @@ public final class Pipeline: Sendable {
         kafka = try KafkaConnection.open(config)
         brokerAddress = kafka.address
         embedded = kafka.embedded
-        writer = LogWriter(producer: try LogProducer(settings: kafka.settings), topic: config.topic,
+        let producer = try LogProducer(settings: kafka.settings)
+        writer = LogWriter(producer: producer, topic: config.topic, partitions: producer.prepare(topic: config.topic),
                            maxBacklog: config.analyze ? config.maxBacklog : nil, lifecycle: lifecycle)
         alerts = try AlertPublisher(settings: kafka.settings, topic: config.alertsTopic, enabled: config.publishAlerts)
         handOver = AnalyzerHandOver(snapshot: AnalysisEngine(config: config.engine).snapshot())
@@ -55,7 +56,8 @@ public final class Pipeline: Sendable {
             config.sources.contains { if case .file = $0 { true } else { false } } ? ReplayControl(speed: s) : nil
         }
         let analyzer: Analyzer?
-        (analyzer, consumer, member) = config.analyze ? try Self.makeAnalyzer(config, kafka.settings, lifecycle, writer, handOver, alerts, replay)
+        (analyzer, consumer, member) = config.analyze ? try Self.makeAnalyzer(config, kafka.settings, lifecycle, writer, handOver, alerts, replay,
+                                                                          ownCluster: kafka.embedded)
                                                       : (nil, nil, nil)
         if let analyzer {
             Thread.detachNewThread { [analyzerDone] in
@@ -77,7 +79,7 @@ public final class Pipeline: Sendable {
     /// The analyzer of `config.mode` with its consumer (subscribed) and, for a member, its publisher.
     private static func makeAnalyzer(_ config: PipelineConfig, _ settings: KafkaSettings, _ lifecycle: LifecycleCell,
                                      _ writer: LogWriter, _ handOver: AnalyzerHandOver, _ alerts: AlertPublisher,
-                                     _ replay: ReplayControl?)
+                                     _ replay: ReplayControl?, ownCluster: Bool)
         throws -> (Analyzer, LogConsumer, MemberPublisher?) {
         var driver = EngineDriver(config: config.engine, handOver: handOver, alerts: alerts, snapshotIntervalMs: config.snapshotIntervalMs)
         driver.replay = replay
@@ -85,7 +87,13 @@ public final class Pipeline: Sendable {
         switch config.mode {
         case .local:
             let c = try LogConsumer(settings: settings, group: config.group, autoCommitIntervalMs: config.commitIntervalMs)
-            try c.subscribe([config.topic])
+            if ownCluster {
+                // Nobody else can join a group on this process's own cluster: take every partition at
+                // once instead of waiting for the group to form (3 s on the embedded cluster).
+                try c.assign(topic: config.topic, partitions: config.partitions)
+            } else {
+                try c.subscribe([config.topic])
+            }
             return (LocalAnalyzer(consumer: c, writer: writer, lifecycle: lifecycle, driver: driver), c, nil)
         case .member:
             let m = try MemberPublisher(member: config.memberID ?? Self.defaultMemberID, topic: config.topic,
@@ -119,6 +127,7 @@ public final class Pipeline: Sendable {
         sourcesDone.enter()
         Thread.detachNewThread { [sourcesDone, lifecycle, output] in
             source.run(into: output)
+            output.endOfInput()  // whatever a source left batched when it ended
             output.replay?.control.sourceEnded()
             if !tracker.state.isOver { tracker.set(lifecycle.sourcesShouldStop ? .stopped : .done) }
             sourcesDone.leave()
@@ -213,7 +222,9 @@ public final class Pipeline: Sendable {
         alerts.close(flushTimeoutMs: 5_000)
         consumer?.close()  // a member publishes what it holds as its partitions are revoked
         member?.close()
-        kafka.cluster?.close()
+        // The run is over: a slow stop of the embedded cluster (see EmbeddedKafkaCluster.opPause) is not
+        // worth a user's wait.
+        kafka.cluster?.close(waitingAtMost: 0.1)
         metricsServer?.stop()
         lifecycle.update { $0.closed() }
     }

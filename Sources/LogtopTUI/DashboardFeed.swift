@@ -19,7 +19,7 @@ public struct DashboardFeed: Sendable, Equatable {
     /// Records in the logs topic not yet read by the analyzer.
     public var consumerLag: Int64
     /// Records skipped by the consumer (e.g. deleted by retention before being read).
-    public var lostRecords: Int64
+    public var lostLines: Int64
     /// Alert events written to the alerts topic, and those that could not be.
     public var alertsPublished: Int
     public var alertsFailed: Int
@@ -87,7 +87,7 @@ public struct DashboardFeed: Sendable, Equatable {
 
     public init(snapshot: Snapshot = .empty, broker: String = "", embedded: Bool = true, connected: Bool = true,
                 produced: Int = 0, delivered: Int = 0, failed: Int = 0, inFlight: Int = 0,
-                failuresByReason: [String: Int] = [:], consumerLag: Int64 = 0, lostRecords: Int64 = 0,
+                failuresByReason: [String: Int] = [:], consumerLag: Int64 = 0, lostLines: Int64 = 0,
                 alertsPublished: Int = 0, alertsFailed: Int = 0, generator: GeneratorInfo = GeneratorInfo(),
                 backPressured: Bool = false, lastKafkaError: String? = nil, notice: String? = nil, now: Int64 = 0,
                 sources: [SourceInfo] = []) {
@@ -102,7 +102,7 @@ public struct DashboardFeed: Sendable, Equatable {
         self.inFlight = inFlight
         self.failuresByReason = failuresByReason
         self.consumerLag = consumerLag
-        self.lostRecords = lostRecords
+        self.lostLines = lostLines
         self.alertsPublished = alertsPublished
         self.alertsFailed = alertsFailed
         self.generator = generator

@@ -28,7 +28,7 @@ extension DashboardRenderer {
             lines.append(pair("failed", Compact.count(feed.failed), feed.failed > 0 ? .bad : .strong,
                               "in flight", Compact.count(feed.inFlight), .strong))
             lines.append(pair("lag", Compact.count(feed.consumerLag), feed.consumerLag > 10_000 ? .warn : .strong,
-                              "lost", Compact.count(feed.lostRecords), feed.lostRecords > 0 ? .bad : .strong))
+                              "lost", Compact.count(feed.lostLines), feed.lostLines > 0 ? .bad : .strong))
         }
         lines.append(pair("malformed", Compact.count(feed.snapshot.malformed), feed.snapshot.malformed > 0 ? .warn : .strong,
                           "late", Compact.count(feed.snapshot.late), feed.snapshot.late > 0 ? .warn : .strong)

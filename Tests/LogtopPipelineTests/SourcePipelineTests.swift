@@ -129,7 +129,8 @@ func statusCounts(_ report: IntervalReport) -> [Int: Int] {
         #expect(waitUntil(30) {
             for r in (try? verifier.poll(maxMessages: 5_000, timeoutMs: 100)) ?? [] {
                 let name = r.headers.first { $0.name == LogHeaders.source }.map { String(decoding: $0.value, as: UTF8.self) } ?? "?"
-                bySource[name, default: 0] += 1
+                // logtop's records hold several lines, joined by newlines.
+                bySource[name, default: 0] += r.value.split(separator: 0x0A, omittingEmptySubsequences: false).count
                 partitions[name, default: []].insert(r.partition)
                 if r.key.map({ String(decoding: $0, as: UTF8.self) }) != name { wrongKeys += 1 }
             }

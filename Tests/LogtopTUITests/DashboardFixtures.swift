@@ -32,7 +32,7 @@ func trafficSnapshot(seconds: Int = 70, rate: Int = 60, scenario: TrafficScenari
 func liveFeed(_ snapshot: Snapshot = trafficSnapshot(), paused: Bool = false, scenario: TrafficScenario? = nil) -> DashboardFeed {
     DashboardFeed(
         snapshot: snapshot, broker: "127.0.0.1:40521", embedded: true, connected: true,
-        produced: 4200, delivered: 4195, failed: 0, inFlight: 5, consumerLag: 12, lostRecords: 0,
+        produced: 4200, delivered: 4195, failed: 0, inFlight: 5, consumerLag: 12, lostLines: 0,
         alertsPublished: snapshot.recentAlerts.count, alertsFailed: 0,
         generator: DashboardFeed.GeneratorInfo(enabled: true, rate: 200, paused: paused, scenario: scenario,
                                                scenarioSecondsLeft: scenario == nil ? nil : 42, generated: 4200),

@@ -11,7 +11,7 @@ struct DashboardRendererTests {
         var feed = liveFeed(Fixtures.normal)
         feed.failed = 17
         feed.failuresByReason = ["_MSG_TIMED_OUT": 17]
-        feed.lostRecords = 1_234
+        feed.lostLines = 1_234
         let b = render(feed, DashboardState(), 80, 24)
         let l = try #require(DashboardLayout.compute(width: 80, height: 24))
         let kafka = b.text(in: l.pipeline)

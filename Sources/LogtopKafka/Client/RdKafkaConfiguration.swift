@@ -80,7 +80,9 @@ enum RdKafkaConfiguration {
             rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
                 guard let message, let context = ClientContext.from(opaque) else { return }
                 // The message belongs to librdkafka: read it, never free it.
-                context.delivery?.record(error: KafkaErrorCode(message.pointee.err))
+                // The record's opaque is its line count (`LogProducer.produce`); none means one.
+                let lines = Int(bitPattern: message.pointee._private)
+                context.delivery?.record(error: KafkaErrorCode(message.pointee.err), lines: max(lines, 1))
             }
         }
         if context.consumption != nil {

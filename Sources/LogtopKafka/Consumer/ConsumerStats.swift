@@ -19,6 +19,12 @@ public struct ConsumerStats: Sendable, Equatable {
     public var errorCount: Int
     /// The latest reported error.
     public var lastError: KafkaErrorEvent?
+    /// Lines in the records returned by `poll` (each record counts one unless the poller said more,
+    /// see `LineMark`).
+    public var consumedLines: Int = 0
+    /// Lines in the records lost (`lostRecords`): exact where the records on both sides of a gap carry
+    /// line marks of one producing run, else one line per lost record.
+    public var lostLines: Int64 = 0
     /// Offset commits accepted by the group coordinator.
     public var commits: Int = 0
     /// Offset commits refused or failed (rebalance in progress, coordinator moved...): the offsets

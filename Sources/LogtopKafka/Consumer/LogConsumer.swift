@@ -53,6 +53,67 @@ public final class LogConsumer: Sendable {
         }
     }
 
+    /// Takes every partition of `topic` (`0..<partitions`) at once, without joining the group: for a
+    /// consumer that is sure to be alone (a run on its own embedded cluster), which then skips the
+    /// group's join and its initial rebalance delay (3 s on the embedded cluster). Each partition
+    /// starts at the group's committed offset, else at its start;
+    /// offsets are still stored and committed under the group id. Blocking (asks the cluster for
+    /// committed offsets and watermarks).
+    public func assign(topic: String, partitions: Int) throws(KafkaError) {
+        let list = (0..<max(partitions, 1)).map { TopicPartition(topic: topic, partition: Int32($0)) }
+        let result = client.withHandle { handle -> rd_kafka_resp_err_t in
+            let rdList = rd_kafka_topic_partition_list_new(Int32(list.count))!
+            defer { rd_kafka_topic_partition_list_destroy(rdList) }
+            for tp in list { rd_kafka_topic_partition_list_add(rdList, tp.topic, tp.partition) }
+            // Where the partitions are, asked now: the fetcher then starts at once instead of after its
+            // own metadata round.
+            if let rkt = rd_kafka_topic_new(handle, topic, nil) {
+                var metadata: UnsafePointer<rd_kafka_metadata>?
+                _ = rd_kafka_metadata(handle, 0, rkt, &metadata, 2_000)
+                if let metadata { rd_kafka_metadata_destroy(metadata) }
+                rd_kafka_topic_destroy(rkt)
+            }
+            let committed = Self.committedOffsets(handle, rdList, timeoutMs: 5_000)
+            // The gap tracker expects what the group committed, else the partition's current start.
+            var expected = committed
+            for index in 0..<list.count {
+                let tp = list[index]
+                rdList.pointee.elems[index].offset = committed[tp] ?? Int64(RD_KAFKA_OFFSET_BEGINNING)
+                var low: Int64 = -1
+                var high: Int64 = -1
+                if expected[tp] == nil,
+                   rd_kafka_query_watermark_offsets(handle, tp.topic, tp.partition, &low, &high, 2_000) == RD_KAFKA_RESP_ERR_NO_ERROR, low >= 0 {
+                    expected[tp] = low
+                }
+            }
+            consumption.assigned(list, committed: expected)
+            return rd_kafka_assign(handle, rdList)
+        }
+        guard let result else { throw .closedClient }
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            let code = KafkaErrorCode(result)
+            throw KafkaError(kind: .consume, message: "cannot assign the partitions of \(topic): \(code.explanation)", code: code)
+        }
+    }
+
+    /// The committed offsets of `partitions` (a copy is asked, the list is left as it is); empty when
+    /// the cluster cannot say.
+    private static func committedOffsets(
+        _ rk: OpaquePointer, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, timeoutMs: Int32
+    ) -> [TopicPartition: Int64] {
+        var committed: [TopicPartition: Int64] = [:]
+        guard let copy = rd_kafka_topic_partition_list_copy(partitions) else { return committed }
+        defer { rd_kafka_topic_partition_list_destroy(copy) }
+        guard rd_kafka_committed(rk, copy, timeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR else { return committed }
+        for index in 0..<Int(copy.pointee.cnt) {
+            let element = copy.pointee.elems[index]
+            if element.err == RD_KAFKA_RESP_ERR_NO_ERROR, element.offset >= 0 {
+                committed[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
+            }
+        }
+        return committed
+    }
+
     /// Waits up to `timeoutMs` for a first record, then takes whatever else is
     /// already available, up to `maxMessages`. Blocking: call it from one
     /// dedicated thread. Errors reported meanwhile go to `stats().lastError`
@@ -67,7 +128,7 @@ public final class LogConsumer: Sendable {
     /// place, in librdkafka's memory, instead of copying it: no allocation per
     /// record. With `storeOffsets`, once `body` has seen the whole batch, its
     /// offsets are stored as `storeOffsets(for:)` would (a failure goes to
-    /// `recentErrors`, it is not thrown).
+    /// `recentErrors`, it is not thrown). Each record counts as one line.
     ///
     /// `body` runs while the consumer is held open: it must not call this
     /// consumer, and must not keep the view or its buffers. Returns the number
@@ -75,6 +136,19 @@ public final class LogConsumer: Sendable {
     @discardableResult
     public func poll(
         maxMessages: Int, timeoutMs: Int, storeOffsets: Bool = false, _ body: (ConsumedRecordView) -> Void
+    ) throws(KafkaError) -> Int {
+        try pollLines(maxMessages: maxMessages, timeoutMs: timeoutMs, storeOffsets: storeOffsets) { r in
+            body(r)
+            return .unmarked()
+        }
+    }
+
+    /// `poll(maxMessages:timeoutMs:storeOffsets:_:)` for records that may hold several lines: `body`
+    /// sees each record and says how many lines it held and where they sit (`LineMark`), so that
+    /// `stats()` counts consumed and lost lines as well as records.
+    @discardableResult
+    public func pollLines(
+        maxMessages: Int, timeoutMs: Int, storeOffsets: Bool = false, _ body: (ConsumedRecordView) -> LineMark
     ) throws(KafkaError) -> Int {
         var runs = OffsetRuns()
         let count = client.withHandle { handle -> Int in
@@ -85,8 +159,7 @@ public final class LogConsumer: Sendable {
                     recordError(message)
                     return
                 }
-                runs.add(message)
-                body(ConsumedRecordView(message))
+                runs.add(message, body(ConsumedRecordView(message)))
                 count += 1
             }
             // The first message waits up to the timeout; the rest is whatever is already there. (Not
@@ -237,6 +310,8 @@ public final class LogConsumer: Sendable {
             lostByPartition: state.tracker.lostByPartition, rewinds: state.tracker.rewinds,
             offsetResets: events.offsetResets, assignment: assignment, lagByPartition: lag,
             errorCount: events.errorCount, lastError: events.errors.last)
+        stats.consumedLines = state.consumedLines
+        stats.lostLines = state.lostLines
         stats.commits = state.commits
         stats.commitFailures = state.commitFailures
         return stats
@@ -275,18 +350,7 @@ public final class LogConsumer: Sendable {
         let list = partitions.map(Self.topicPartitions) ?? []
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-            var committed: [TopicPartition: Int64] = [:]
-            if let partitions, let copy = rd_kafka_topic_partition_list_copy(partitions) {
-                if rd_kafka_committed(rk, copy, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR {
-                    for index in 0..<Int(copy.pointee.cnt) {
-                        let element = copy.pointee.elems[index]
-                        if element.err == RD_KAFKA_RESP_ERR_NO_ERROR, element.offset >= 0 {
-                            committed[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
-                        }
-                    }
-                }
-                rd_kafka_topic_partition_list_destroy(copy)
-            }
+            var committed = partitions.map { committedOffsets(rk, $0, timeoutMs: 5_000) } ?? [:]
             if let hooks = context.rebalanceHooks, let partitions {
                 // The owner may know better where to start (e.g. past records it already published).
                 let starts = hooks.assigned(list, committed)
@@ -371,17 +435,28 @@ public struct RebalanceHooks: Sendable {
     }
 }
 
+/// One run of consecutive offsets of a partition in a poll batch, with the line marks of its first
+/// and last records and the lines it held.
+struct OffsetRun {
+    var partition: TopicPartition
+    var first: Int64
+    var next: Int64
+    var firstMark: LineMark
+    var lastMark: LineMark
+    var lines: Int
+}
+
 /// The offsets of one poll batch as runs of consecutive offsets per partition, in arrival order:
 /// enough for gap tracking and offset storing without a dictionary operation per record.
 struct OffsetRuns {
     /// Partitions seen in this batch: librdkafka's topic handle, partition, and the topic name made once.
     private var partitions: [(rkt: OpaquePointer?, partition: Int32, topicPartition: TopicPartition)] = []
     private var current = -1
-    private(set) var runs: [(partition: TopicPartition, first: Int64, next: Int64)] = []
+    private(set) var runs: [OffsetRun] = []
     /// Index in `runs` of the open run of each entry of `partitions`.
     private var open: [Int] = []
 
-    mutating func add(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
+    mutating func add(_ message: UnsafeMutablePointer<rd_kafka_message_t>, _ mark: LineMark = .unmarked()) {
         let m = message.pointee
         if current < 0 || partitions[current].rkt != m.rkt || partitions[current].partition != m.partition {
             if let found = partitions.firstIndex(where: { $0.rkt == m.rkt && $0.partition == m.partition }) {
@@ -396,8 +471,11 @@ struct OffsetRuns {
         let run = open[current]
         if run >= 0, runs[run].next == m.offset {
             runs[run].next += 1
+            runs[run].lastMark = mark
+            runs[run].lines += mark.count
         } else {
-            runs.append((partitions[current].topicPartition, m.offset, m.offset + 1))
+            runs.append(OffsetRun(partition: partitions[current].topicPartition, first: m.offset, next: m.offset + 1,
+                                  firstMark: mark, lastMark: mark, lines: mark.count))
             open[current] = runs.count - 1
         }
     }

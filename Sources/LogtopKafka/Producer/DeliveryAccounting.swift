@@ -5,27 +5,27 @@ import Synchronization
 final class DeliveryAccounting: Sendable {
     private let stats = Mutex(ProducerStats())
 
-    func recordEnqueued() { stats.withLock { $0.produced += 1 } }
+    func recordEnqueued(lines: Int) { stats.withLock { $0.produced += lines } }
 
     func recordQueueFull() { stats.withLock { $0.queueFull += 1 } }
 
-    func recordRejected(_ code: KafkaErrorCode) {
+    func recordRejected(_ code: KafkaErrorCode, lines: Int) {
         let name = code.name
         stats.withLock {
-            $0.rejected += 1
-            $0.rejectionsByReason[name, default: 0] += 1
+            $0.rejected += lines
+            $0.rejectionsByReason[name, default: 0] += lines
         }
     }
 
     /// Delivery report for one message.
-    func record(error code: KafkaErrorCode) {
+    func record(error code: KafkaErrorCode, lines: Int) {
         if code == .noError {
-            stats.withLock { $0.delivered += 1 }
+            stats.withLock { $0.delivered += lines }
         } else {
             let name = code.name
             stats.withLock {
-                $0.failed += 1
-                $0.failuresByReason[name, default: 0] += 1
+                $0.failed += lines
+                $0.failuresByReason[name, default: 0] += lines
             }
         }
     }

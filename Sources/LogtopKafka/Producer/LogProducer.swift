@@ -22,13 +22,15 @@ public final class LogProducer: Sendable {
 
     deinit { close(flushTimeoutMs: 0) }
 
-    /// Enqueues one record (the bytes are copied).
+    /// Enqueues one record (the bytes are copied) that holds `lines` log lines: the accounting
+    /// (`stats()`: produced, delivered, failed, rejected) counts lines, so a record of several lines
+    /// counts as many.
     ///
     /// - Returns: `.enqueued`, `.queueFull` (nothing enqueued: back off and retry
     ///   the same record; records are never dropped silently) or `.rejected`.
     public func produce(
         topic: String, partition: Int32? = nil, key: UnsafeRawBufferPointer?,
-        value: UnsafeRawBufferPointer, headers: [KafkaHeader] = []
+        value: UnsafeRawBufferPointer, headers: [KafkaHeader] = [], lines: Int = 1
     ) -> ProduceOutcome {
         if value.baseAddress == nil {
             // librdkafka reads a NULL value as a null record: give it a real
@@ -36,7 +38,7 @@ public final class LogProducer: Sendable {
             var zero: UInt8 = 0
             return withUnsafeBytes(of: &zero) { byte in
                 produce(topic: topic, partition: partition, key: key,
-                        value: UnsafeRawBufferPointer(start: byte.baseAddress, count: 0), headers: headers)
+                        value: UnsafeRawBufferPointer(start: byte.baseAddress, count: 0), headers: headers, lines: lines)
             }
         }
         let outcome = client.withHandle { handle -> ProduceOutcome in
@@ -58,10 +60,11 @@ public final class LogProducer: Sendable {
                     handle, topicName, partition ?? RD_KAFKA_PARTITION_UA,
                     key?.baseAddress, key?.count ?? 0,
                     value.baseAddress, value.count,
-                    rdHeaders, nil)
+                    // The delivery report reads the line count back from the record's opaque.
+                    rdHeaders, UnsafeMutableRawPointer(bitPattern: max(lines, 1)))
             }
             guard let error else {
-                accounting.recordEnqueued()
+                accounting.recordEnqueued(lines: lines)
                 return .enqueued
             }
             // On failure the headers are still ours.
@@ -74,7 +77,7 @@ public final class LogProducer: Sendable {
                 accounting.recordQueueFull()
                 return .queueFull
             }
-            accounting.recordRejected(code)
+            accounting.recordRejected(code, lines: lines)
             return .rejected(KafkaError(
                 kind: fatal ? .fatal : .produce,
                 message: "cannot produce to topic \"\(topic)\": \(text)", code: code))
@@ -98,6 +101,26 @@ public final class LogProducer: Sendable {
     }
 
     /// Delivery accounting so far.
+    /// Learns where `topic`'s partitions are now (a metadata request, waited for up to `timeoutMs`), so
+    /// that the first record is sent at once instead of after the producer's next metadata round
+    /// (about a second). Returns the topic's partition count, or nil when the cluster did not answer
+    /// in time or does not have the topic.
+    @discardableResult
+    public func prepare(topic: String, timeoutMs: Int = 2_000) -> Int? {
+        client.withHandle { handle -> Int? in
+            guard let rkt = rd_kafka_topic_new(handle, topic, nil) else { return nil }
+            defer { rd_kafka_topic_destroy(rkt) }
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            let result = rd_kafka_metadata(handle, 0, rkt, &metadata, Int32(clamping: timeoutMs))
+            guard let metadata else { return nil }
+            defer { rd_kafka_metadata_destroy(metadata) }
+            guard result == RD_KAFKA_RESP_ERR_NO_ERROR, metadata.pointee.topic_cnt == 1,
+                  metadata.pointee.topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+            let count = Int(metadata.pointee.topics[0].partition_cnt)
+            return count > 0 ? count : nil
+        } ?? nil
+    }
+
     public func stats() -> ProducerStats { accounting.snapshot }
 
     /// Waits until every enqueued record has a delivery report or the timeout

@@ -1,24 +1,25 @@
 /// A snapshot of a `LogProducer`'s accounting.
 ///
-/// Every record accepted by `produce` ends up exactly once in `delivered` or
-/// `failed` (via its delivery report); until then it is `inFlight`.
+/// Counted in lines (a record produced with `lines: n` counts n; one by default). Every line accepted
+/// by `produce` ends up exactly once in `delivered` or `failed` (via its record's delivery report);
+/// until then it is `inFlight`.
 public struct ProducerStats: Sendable, Equatable {
-    /// Records accepted into librdkafka's queue.
+    /// Lines accepted into librdkafka's queue.
     public var produced: Int
-    /// Records acknowledged by the cluster (`acks=all`).
+    /// Lines whose record the cluster acknowledged (`acks=all`).
     public var delivered: Int
-    /// Records whose delivery failed permanently (reported by delivery report).
+    /// Lines whose record failed permanently (reported by delivery report).
     public var failed: Int
     /// `produce` calls that returned `.queueFull` (back-pressure events; not lost).
     public var queueFull: Int
-    /// `produce` calls rejected immediately for another reason (not in `produced`).
+    /// Lines of `produce` calls rejected immediately for another reason (not in `produced`).
     public var rejected: Int
-    /// Delivery failures by librdkafka error name, e.g. "_MSG_TIMED_OUT": 3.
+    /// Lines failed, by librdkafka error name, e.g. "_MSG_TIMED_OUT": 3.
     public var failuresByReason: [String: Int]
-    /// Immediate rejections by librdkafka error name.
+    /// Lines rejected, by librdkafka error name.
     public var rejectionsByReason: [String: Int]
 
-    /// Records accepted but not yet acknowledged or failed.
+    /// Lines accepted but not yet acknowledged or failed.
     public var inFlight: Int { produced - delivered - failed }
 
     public init(

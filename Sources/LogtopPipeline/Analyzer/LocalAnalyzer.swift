@@ -26,13 +26,18 @@ struct LocalAnalyzer: Analyzer {
             }
             // Records are read in place (no copy); their offsets are stored once the batch is ingested.
             var own = 0
-            _ = try? consumer.poll(maxMessages: 5_000, timeoutMs: 50, storeOffsets: true) { r in
-                if let run = r.header(LogHeaders.run), run.elementsEqual(runID) { own += 1 }
+            // A record holds one line or several (see RecordLines); `own` counts this run's lines.
+            _ = try? consumer.pollLines(maxMessages: 5_000, timeoutMs: 50, storeOffsets: true) { r in
+                let lines: Int
                 if r.header(LogHeaders.cut) != nil {
                     driver.engine.ingestMalformed(.tooLong, line: r.value)
+                    lines = 1
                 } else {
-                    driver.ingest(line: r.value)
+                    lines = RecordLines.forEach(in: r.value) { driver.ingest(line: $0) }
                 }
+                let run = r.header(LogHeaders.run)
+                if let run, run.elementsEqual(runID) { own += lines }
+                return LogHeaders.mark(run: run, seq: r.header(LogHeaders.seq), lines: lines)
             }
             writer.analysed(own)
             let commanded = driver.applyCommands()

@@ -17,8 +17,9 @@ struct MemberAnalyzer: Analyzer {
         var lastPublish = Date().timeIntervalSince1970
         let interval = Double(max(50, publishIntervalMs)) / 1000
         while !lifecycle.current.analyzerShouldStop {
-            _ = try? consumer.poll(maxMessages: 5_000, timeoutMs: 50) { r in
-                member.ingest(r, cut: r.header(LogHeaders.cut) != nil)
+            _ = try? consumer.pollLines(maxMessages: 5_000, timeoutMs: 50) { r in
+                let lines = member.ingest(r, cut: r.header(LogHeaders.cut) != nil)
+                return LogHeaders.mark(run: r.header(LogHeaders.run), seq: r.header(LogHeaders.seq), lines: lines)
             }
             let now = Date().timeIntervalSince1970
             if now - lastPublish >= interval {

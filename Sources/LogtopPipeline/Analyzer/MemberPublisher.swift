@@ -63,21 +63,25 @@ final class MemberPublisher: Sendable {
         counters = Mutex(status)
     }
 
-    /// Counts one record of `logs`.
-    func ingest(_ r: ConsumedRecordView, cut: Bool) {
+    /// Counts one record of `logs`: each of its lines (see `RecordLines`), or one cut line; returns
+    /// how many lines it held.
+    @discardableResult
+    func ingest(_ r: ConsumedRecordView, cut: Bool) -> Int {
         let p = r.partition
-        partitions.withLock { s in
+        let n = partitions.withLock { s -> Int in
             if s.aggregators[p] == nil {
                 s.aggregators[p] = PartialAggregator(topic: topic, partition: p, capacity: engine.secondCapacity,
                                                      format: engine.format, keepQuery: engine.keepQuery)
             }
             if cut {
                 s.aggregators[p]!.ingestMalformed(.tooLong, offset: r.offset)
-            } else {
-                s.aggregators[p]!.ingest(line: r.value, offset: r.offset)
+                return 1
             }
+            let offset = r.offset
+            return RecordLines.forEach(in: r.value) { s.aggregators[p]!.ingest(line: $0, offset: offset) }
         }
-        lines.add(1, ordering: .relaxed)
+        lines.add(n, ordering: .relaxed)
+        return n
     }
 
     /// Publishes what is held for `only` these partitions (every partition when `nil`), waits for

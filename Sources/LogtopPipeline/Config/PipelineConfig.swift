@@ -139,7 +139,7 @@ public struct PipelineConfig: Sendable {
     /// a local analyzer (`EngineConfig().lateness`).
     public static let mergedViewLateness = 15
     /// Lines produced but not yet analysed before sources wait (back-pressure).
-    public var maxBacklog = 50_000
+    public var maxBacklog = 500_000
     /// How often the analyzer publishes a fresh snapshot, ms.
     public var snapshotIntervalMs = 200
     /// Offsets are committed this often (and at shutdown), ms.

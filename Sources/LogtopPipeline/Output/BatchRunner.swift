@@ -77,7 +77,7 @@ public struct BatchRunner {
         var parts = ["lines \(snap.linesSeen)", "\(Format.fixed(snap.averageRate, decimals: 1)) req/s"]
         parts.append("kafka produced \(s.producer.produced) delivered \(s.producer.delivered) failed \(s.producer.failed + s.producer.rejected)")
         parts.append("lag \(s.consumer.totalLag)")
-        parts.append("lost \(s.consumer.lostRecords)")
+        parts.append("lost \(s.consumer.lostLines)")
         parts.append("malformed \(snap.malformed) late \(snap.late)")
         if let r = s.replay {
             parts.append("replay \(Format.number(r.speed))x\(r.paused ? " paused" : "") log time \(r.logTime.map(CivilTime.iso8601) ?? "-")")
@@ -104,7 +104,7 @@ public struct BatchRunner {
         var text = "\(s.snapshot.linesSeen) lines analysed (\(s.snapshot.malformed) malformed, \(s.snapshot.late) late); "
         // A merged view produces nothing and reads only partial aggregates: the members' figures matter.
         if s.merge == nil || s.producer.produced > 0 {
-            text += "Kafka: \(Self.deliveryText(s.producer)), \(s.consumer.lostRecords) lost; "
+            text += "Kafka: \(Self.deliveryText(s.producer)), \(s.consumer.lostLines) lost; "
         }
         text += "\(s.alertsPublished) alert events published"
         if s.alertsReplayed > 0 { text += " (\(s.alertsReplayed) replayed ones not repeated)" }

@@ -41,7 +41,7 @@ public struct MemberRunner {
         let partitions = s.consumer.assignment.map { String($0.partition) }.joined(separator: ",")
         var text = "\(m.member): \(m.lines) lines, \(m.partials) partials published (\(m.bytes / 1024) KiB)"
         if m.failed > 0 { text += ", \(m.failed) FAILED" }
-        text += "; partitions [\(partitions)], lag \(s.consumer.totalLag), \(s.consumer.lostRecords) lost"
+        text += "; partitions [\(partitions)], lag \(s.consumer.totalLag), \(s.consumer.lostLines) lost"
         // A recent error only: one refused commit during a rebalance is not news a minute later.
         if let e = s.lastKafkaError, now.timeIntervalSince(e.time) < 30 {
             text += "; Kafka error \(Int(now.timeIntervalSince(e.time)))s ago: \(e)"

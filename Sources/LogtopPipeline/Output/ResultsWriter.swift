@@ -51,7 +51,7 @@ public final class ResultsWriter {
         let reasonText = reasons.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
         var line = "kafka           produced \(s.producer.produced)  delivered \(s.producer.delivered)  failed \(failed)"
         if !reasonText.isEmpty { line += " (\(reasonText))" }
-        line += "  lost \(s.consumer.lostRecords)  alerts published \(s.alertsPublished)"
+        line += "  lost \(s.consumer.lostLines)  alerts published \(s.alertsPublished)"
         if s.alertsReplayed > 0 { line += " (\(s.alertsReplayed) already on the topic, not repeated)" }
         line += "\n"
         if let m = s.merge {
@@ -62,7 +62,7 @@ public final class ResultsWriter {
         line += "\n"
         text?.write(Data(line.utf8))
         let reasonJSON = reasons.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",")
-        let obj = "{\"type\":\"kafka\",\"logtop\":\"\(Logtop.version)\",\"produced\":\(s.producer.produced),\"delivered\":\(s.producer.delivered),\"failed\":\(failed),\"failures\":{\(reasonJSON)},\"lost\":\(s.consumer.lostRecords),\"alerts_published\":\(s.alertsPublished),\"alerts_replayed\":\(s.alertsReplayed)\(Self.mergeJSON(s.merge))}\n"
+        let obj = "{\"type\":\"kafka\",\"logtop\":\"\(Logtop.version)\",\"produced\":\(s.producer.produced),\"delivered\":\(s.producer.delivered),\"failed\":\(failed),\"failures\":{\(reasonJSON)},\"lost\":\(s.consumer.lostLines),\"alerts_published\":\(s.alertsPublished),\"alerts_replayed\":\(s.alertsReplayed)\(Self.mergeJSON(s.merge))}\n"
         json?.write(Data(obj.utf8))
     }
 

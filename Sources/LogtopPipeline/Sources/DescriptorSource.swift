@@ -31,9 +31,11 @@ struct DescriptorSource: LineSource {
                     if keepGoing { keepGoing = output.line(line) }
                 }
             }
+            if keepGoing { keepGoing = output.endOfInput() }
         }
         if keepGoing, !output.shouldStop {
             splitter.finish { line in _ = output.line(line) }
+            output.endOfInput()
         }
     }
 }

@@ -29,8 +29,10 @@ struct FileSource: LineSource {
                 keepGoing = output.line(line)
                 return keepGoing
             }) {
-            case .more: continue
-            case .end: return
+            case .more: if keepGoing { keepGoing = output.endOfInput() }
+            case .end:
+                output.endOfInput()
+                return
             case .failed(let why):
                 output.fail(why, state: why)
                 return

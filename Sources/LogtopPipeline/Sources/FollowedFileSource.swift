@@ -16,6 +16,7 @@ struct FollowedFileSource: LineSource {
                 keepGoing = output.line(line)
                 return keepGoing
             }
+            if keepGoing { keepGoing = output.endOfInput() }
             switch follower.phase {
             case .waitingForFile: output.set(.waitingForFile)
             case .reading: output.set(.reading)

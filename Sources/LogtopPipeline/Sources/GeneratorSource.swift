@@ -11,6 +11,9 @@ struct GeneratorSource: LineSource {
         var loop = GeneratorLoop(seed: seed, rate: control.current.rate)
         loop.run(count: count, shouldStop: { output.shouldStop }, settings: { control.settings() },
                  line: { output.line($0) },
-                 tickDone: { made in control.add(generated: made); return true })
+                 tickDone: { made in
+                     control.add(generated: made)
+                     return output.endOfInput()
+                 })
     }
 }

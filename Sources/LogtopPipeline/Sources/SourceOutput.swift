@@ -8,12 +8,30 @@ struct SourceOutput: Sendable {
     /// Set for a file of a paced replay (`--replay-speed`): each line waits for its time.
     var replay: ReplayPacer? = nil
 
-    /// One line (without its newline) to Kafka (after its time in a paced replay); false when the
-    /// pipeline is stopping.
+    /// The lines read and not yet handed to Kafka.
+    let batch = LineBatch()
+
+    /// One line (without its newline) for Kafka, added to the source's batch (see `LineBatch`); a paced
+    /// replay sends each line alone at its time, and a cut line goes alone, marked. False when the
+    /// pipeline is stopping. The source calls `endOfInput()` whenever it has no more input at hand.
     func line(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        if let replay, !replay.pace(bytes, stop: { lifecycle.sourcesShouldStop }) { return false }
-        return writer.write(bytes, from: tracker)
+        if let replay {
+            guard replay.pace(bytes, stop: { lifecycle.sourcesShouldStop }) else { return false }
+            return writer.write(bytes, from: tracker)
+        }
+        if LineSplitter.isCut(bytes) {
+            return endOfInput() && writer.write(bytes, from: tracker)
+        }
+        if batch.append(bytes) { return true }
+        guard endOfInput() else { return false }
+        // A line longer than a whole batch goes in a record of its own.
+        return batch.append(bytes) || writer.write(bytes, from: tracker)
     }
+
+    /// Sends the lines batched so far: the source has no more input at hand (a read ended, a tick of
+    /// the generator, the end of the source) or the batch is full. False when the pipeline is stopping.
+    @discardableResult
+    func endOfInput() -> Bool { writer.write(batch, from: tracker) }
 
     func line(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { line(UnsafeRawBufferPointer(bytes)) }
 

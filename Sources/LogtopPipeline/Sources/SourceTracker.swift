@@ -17,7 +17,7 @@ final class SourceTracker: Sendable {
         self.info = Mutex(SourceStatus(name: name))
     }
 
-    func countLine() { lines.add(1, ordering: .relaxed) }
+    func countLines(_ n: Int = 1) { lines.add(n, ordering: .relaxed) }
 
     func set(_ state: SourceState) {
         info.withLock { if $0.state != state { $0.state = state } }

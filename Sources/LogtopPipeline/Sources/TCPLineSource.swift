@@ -33,10 +33,11 @@ public final class TCPLineSource {
         self.maxLine = maxLine
     }
 
-    /// Connects, reads, reconnects... until `shouldStop()` or `line` returns false. `state` is told about
-    /// `.connecting`, `.connected` and `.reconnecting(at:)`.
+    /// Connects, reads, reconnects... until `shouldStop()`, `line` or `readDone` returns false. `state` is
+    /// told about `.connecting`, `.connected` and `.reconnecting(at:)`; `readDone` is called after the
+    /// lines of each read.
     public func run(shouldStop: () -> Bool, state: (SourceState) -> Void,
-                    line: (UnsafeBufferPointer<UInt8>) -> Bool) {
+                    line: (UnsafeBufferPointer<UInt8>) -> Bool, readDone: () -> Bool = { true }) {
         var backoff = ReconnectBackoff(initialMs: initialBackoffMs, maxMs: maxBackoffMs)
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         while !shouldStop() {
@@ -44,7 +45,7 @@ public final class TCPLineSource {
             if let fd = connectOnce(shouldStop: shouldStop) {
                 connections += 1
                 state(.connected)
-                let (delivered, keepGoing) = readUntilClosed(fd, &buffer, shouldStop: shouldStop, line: line)
+                let (delivered, keepGoing) = readUntilClosed(fd, &buffer, shouldStop: shouldStop, line: line, readDone: readDone)
                 close(fd)
                 if !keepGoing { return }
                 if delivered { backoff.reset() }
@@ -63,7 +64,7 @@ public final class TCPLineSource {
 
     /// Reads until the peer closes or the connection breaks: (any data received, keep going).
     private func readUntilClosed(_ fd: Int32, _ buffer: inout [UInt8], shouldStop: () -> Bool,
-                                 line: (UnsafeBufferPointer<UInt8>) -> Bool) -> (Bool, Bool) {
+                                 line: (UnsafeBufferPointer<UInt8>) -> Bool, readDone: () -> Bool) -> (Bool, Bool) {
         var splitter = LineSplitter(maxLine: maxLine)
         var accepting = true
         var delivered = false
@@ -83,6 +84,7 @@ public final class TCPLineSource {
             if n == 0 { lastError = "\(endpoint) closed the connection"; break }
             delivered = true
             buffer.withUnsafeBufferPointer { splitter.feed(UnsafeBufferPointer(rebasing: $0[0..<n]), sink) }
+            if accepting { accepting = readDone() }
         }
         if splitter.pendingBytes > 0 { droppedPartialLines += 1 }
         return (delivered, accepting)

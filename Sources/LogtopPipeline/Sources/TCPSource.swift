@@ -19,6 +19,7 @@ struct TCPSource: LineSource {
                 }
                 output.set(state)
             },
-            line: { line in output.line(line) })
+            line: { line in output.line(line) },
+            readDone: { output.endOfInput() })
     }
 }

@@ -56,7 +56,7 @@ func dashboardFeed(_ s: PipelineStatus, notice: String?, now: Date = Date()) -> 
         snapshot: s.snapshot, broker: s.broker, embedded: s.embedded, connected: s.connected,
         produced: s.producer.produced, delivered: s.producer.delivered,
         failed: s.producer.failed + s.producer.rejected, inFlight: s.producer.inFlight,
-        failuresByReason: failures, consumerLag: s.consumer.totalLag, lostRecords: s.consumer.lostRecords,
+        failuresByReason: failures, consumerLag: s.consumer.totalLag, lostLines: s.consumer.lostLines,
         alertsPublished: s.alertsPublished, alertsFailed: s.alertsFailed,
         generator: DashboardFeed.GeneratorInfo(
             enabled: g.enabled, rate: g.rate, paused: g.paused, scenario: g.scenario,

@@ -1,0 +1,116 @@
+import Foundation
+import LogtopCore
+import LogtopKafka
+import LogtopTestSupport
+import Testing
+@testable import LogtopPipeline
+
+/// What logtop writes to the `logs` topic (batches of lines per record, numbered), what it reads from
+/// other producers (one line or several per record), and how a run on its own embedded cluster starts.
+@Suite(.serialized) struct RecordBatchTests {
+    func scratch() throws -> String {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("logtop-records-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    /// Runs `pipeline` until its finite sources are analysed (at most 60 s), then finishes it and
+    /// returns the total report.
+    func runToTheEnd(_ pipeline: Pipeline) throws -> IntervalReport {
+        #expect(waitUntil(60) { pipeline.finiteRunComplete })
+        pipeline.finish()
+        return try #require(pipeline.takeReports().last)
+    }
+
+    /// The README's promise on the topic's format: a record holds complete lines joined by newlines, so
+    /// `kcat -C -t logs` prints the log exactly, one access-log line per line, in the file's order.
+    @Test(.timeLimit(.minutes(5))) func kcatPrintsTheFileOneLinePerLineFromLogtopsBatchedRecords() throws {
+        let kcat = try requireTool("kcat", package: "kcat")
+        let dir = try scratch()
+        let log = LogLines(count: 20_000, t0: 1_764_900_000, seed: 11)
+        try log.text(0..<20_000).write(toFile: dir + "/access.log", atomically: true, encoding: .utf8)
+        var config = PipelineConfig()
+        let cluster = try ownCluster(for: &config)
+        defer { cluster.close() }
+        config.sources = [.file(dir + "/access.log")]
+        let total = try runToTheEnd(try Pipeline(config: config))
+        #expect(total.summary.requests == 20_000)
+
+        let (status, printed) = runTool([kcat, "-b", cluster.bootstrapServers, "-t", "logs", "-C", "-o", "beginning", "-e", "-q"],
+                                        stderr: false, timeout: 60)
+        #expect(status == 0)
+        let lines = printed.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.dropLast() == log.lines[...], "kcat printed \(lines.count - 1) lines")
+        #expect(lines.last == "")
+
+        // Far fewer records than lines, none over 64 KiB, numbered without holes.
+        let reader = try LogConsumer(settings: cluster.settings(), group: "count-\(UUID().uuidString)")
+        defer { reader.close() }
+        try reader.subscribe(["logs"])
+        var records = 0, lineCount = 0, largest = 0
+        var numbering: [String] = []
+        #expect(waitUntil(60) {
+            _ = try? reader.poll(maxMessages: 5_000, timeoutMs: 100) { r in
+                records += 1
+                largest = max(largest, r.value.count)
+                let seq = r.header(LogHeaders.seq).map { String(decoding: $0, as: UTF8.self) } ?? "none"
+                numbering.append("\(seq) \(lineCount)/\(records - 1)")
+                lineCount += r.value.split(separator: 0x0A, omittingEmptySubsequences: false).count
+            }
+            return lineCount >= 20_000
+        })
+        #expect(lineCount == 20_000)
+        #expect(records <= 20_000 / 50, "\(records) records for 20,000 lines")
+        #expect(largest <= 64 << 10)
+        #expect(numbering.allSatisfy { $0.split(separator: " ").count == 2 && $0.split(separator: " ")[0] == $0.split(separator: " ")[1] },
+                "each record's logtop-seq is LINE/RECORD of its first line: \(numbering.prefix(5))")
+    }
+
+    /// Another producer's records: one line with or without a final newline, several lines in one
+    /// record, a malformed line among good ones. Each line counts as a line.
+    @Test(.timeLimit(.minutes(5))) func recordsOfSeveralLinesFromAnotherProducerAreCountedLineByLine() throws {
+        var config = PipelineConfig()
+        let cluster = try ownCluster(for: &config)
+        defer { cluster.close() }
+        let log = LogLines(count: 8, t0: 1_764_900_000, seed: 5)
+        let l = log.lines
+        let values = [l[0] + "\n" + l[1] + "\n" + l[2], l[3] + "\n", l[4], "not an access log line\n" + l[5], l[6] + "\n" + l[7] + "\n"]
+        let producer = try LogProducer(settings: cluster.settings())
+        for v in values { #expect(producer.produce(topic: "logs", value: Array(v.utf8)) == .enqueued) }
+        #expect(producer.flush(timeoutMs: 10_000))
+        producer.close()
+
+        config.sources = [.none]
+        let pipeline = try Pipeline(config: config)
+        #expect(waitUntil(30) { pipeline.status().snapshot.linesSeen >= 9 })
+        let consumed = pipeline.status().consumer
+        pipeline.finish()
+        let total = try #require(pipeline.takeReports().last)
+        #expect(total.summary.requests == 8)
+        #expect(total.summary.malformed == 1)
+        #expect(statusCounts(total) == LogLines.countByStatus(l))
+        #expect(consumed.consumed == 5 && consumed.consumedLines == 9)
+    }
+
+    /// A run on its own embedded cluster is alone in its group: it takes every partition when it
+    /// starts instead of waiting for the group to form (3 s on the embedded cluster).
+    @Test(.timeLimit(.minutes(5))) func aRunOnItsOwnEmbeddedClusterHasEveryPartitionWhenItStarts() throws {
+        var config = PipelineConfig()
+        config.sources = [.none]
+        let pipeline = try Pipeline(config: config)
+        defer { pipeline.finish() }
+        #expect(pipeline.embedded)
+        #expect(pipeline.status().consumer.assignment.count == config.partitions)
+    }
+
+    /// On a cluster others can use, a run is a group member like any other.
+    @Test(.timeLimit(.minutes(5))) func aRunOnASharedClusterJoinsItsGroup() throws {
+        var config = PipelineConfig()
+        let cluster = try ownCluster(for: &config)
+        defer { cluster.close() }
+        config.sources = [.none]
+        let pipeline = try Pipeline(config: config)
+        defer { pipeline.finish() }
+        #expect(waitUntil(30) { pipeline.status().consumer.assignment.count == config.partitions })
+    }
+}
