@@ -47,7 +47,8 @@ public final class Pipeline: Sendable {
         embedded = kafka.embedded
         let producer = try LogProducer(settings: kafka.settings)
         writer = LogWriter(producer: producer, topic: config.topic, partitions: producer.prepare(topic: config.topic),
-                           maxBacklog: config.analyze ? config.maxBacklog : nil, lifecycle: lifecycle)
+                           maxBacklog: config.analyze ? config.maxBacklog : nil, maxBacklogBytes: config.maxBacklogBytes,
+                           lifecycle: lifecycle)
         alerts = try AlertPublisher(settings: kafka.settings, topic: config.alertsTopic, enabled: config.publishAlerts)
         handOver = AnalyzerHandOver(snapshot: AnalysisEngine(config: config.engine).snapshot())
         generator = GeneratorControl(GeneratorState(enabled: config.sources.contains(.generator), rate: config.generator.rate,
@@ -168,14 +169,17 @@ public final class Pipeline: Sendable {
     /// `connected`, `reconnecting in 2s`, `done`...) and whether it waits for the analyzer or Kafka.
     public func sourceStatuses() -> [SourceStatus] { writer.sources }
 
-    /// True when every source was finite and has ended, and the analyzer has taken all their lines.
+    /// True when every source was finite and has ended, and the analyzer has taken all their lines or
+    /// found them lost (trimmed by retention before it could read them: counted, and waiting for them
+    /// would never end).
     public var finiteRunComplete: Bool {
         let sources = config.sources.filter { $0 != .none }
         let statuses = writer.sources
         guard !sources.isEmpty, sources.allSatisfy(\.isFinite), statuses.allSatisfy(\.state.isOver) else { return false }
         let p = writer.producer.stats()
         guard p.inFlight == 0 else { return false }
-        return writer.consumed.load(ordering: .acquiring) >= p.delivered
+        let lost = Int(consumer?.stats().lostLines ?? 0)
+        return writer.consumed.load(ordering: .acquiring) + lost >= p.delivered
     }
 
     public func status() -> PipelineStatus {

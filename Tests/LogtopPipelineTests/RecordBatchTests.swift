@@ -66,6 +66,27 @@ import Testing
                 "each record's logtop-seq is LINE/RECORD of its first line: \(numbering.prefix(5))")
     }
 
+    /// The embedded cluster keeps about 5 MiB per partition (after compression): a file of long lines
+    /// that do not compress, all in one partition, must wait for the analyzer rather than be trimmed
+    /// unseen. 30,000 lines of ~640 bytes of random hex are 19 MB, far over the retention.
+    @Test(.timeLimit(.minutes(5))) func longIncompressibleLinesAreNeverTrimmedUnseen() throws {
+        let dir = try scratch()
+        var rng = SystemRandomNumberGenerator()
+        var text = ""
+        for i in 0..<30_000 {
+            let noise = (0..<38).map { _ in String(rng.next() | 1 << 63, radix: 16) }.joined()
+            text += "10.1.\(i % 200).\(i % 250) - - [05/Dec/2026:10:00:00 +0000] \"GET /\(noise) HTTP/1.1\" 200 10\n"
+        }
+        try text.write(toFile: dir + "/access.log", atomically: true, encoding: .utf8)
+        var config = PipelineConfig()
+        config.sources = [.file(dir + "/access.log")]
+        let pipeline = try Pipeline(config: config)
+        let total = try runToTheEnd(pipeline)
+        let s = pipeline.status()
+        #expect(s.consumer.lostLines == 0 && s.consumer.lostRecords == 0)
+        #expect(total.summary.requests == 30_000)
+    }
+
     /// Another producer's records: one line with or without a final newline, several lines in one
     /// record, a malformed line among good ones. Each line counts as a line.
     @Test(.timeLimit(.minutes(5))) func recordsOfSeveralLinesFromAnotherProducerAreCountedLineByLine() throws {

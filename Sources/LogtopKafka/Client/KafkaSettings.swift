@@ -125,7 +125,7 @@ public struct KafkaSettings: Sendable, Equatable {
             // fetch.wait.max.ms even when data arrives.
             props["session.timeout.ms"] = "6000"
             props["heartbeat.interval.ms"] = "1000"
-            props["fetch.wait.max.ms"] = "50"
+            props["fetch.wait.max.ms"] = "20"
         }
         return props.merging(extra) { _, override in override }
     }

@@ -22,7 +22,9 @@ struct LocalAnalyzer: Analyzer {
             if life.crashed { return }  // as a killed process: no final publication, no commit
             if life.analyzerShouldStop {
                 if drainDeadline == nil { drainDeadline = now + 30 }
-                if life.analyzerMayEnd(consumed: writer.consumed.load(ordering: .acquiring)) || now > drainDeadline! { break }
+                // Lines trimmed before they could be read are counted lost, not waited for.
+                let accounted = writer.consumed.load(ordering: .acquiring) + Int(consumer.stats().lostLines)
+                if life.analyzerMayEnd(consumed: accounted) || now > drainDeadline! { break }
             }
             // Records are read in place (no copy); their offsets are stored once the batch is ingested.
             var own = 0

@@ -139,7 +139,11 @@ public struct PipelineConfig: Sendable {
     /// a local analyzer (`EngineConfig().lateness`).
     public static let mergedViewLateness = 15
     /// Lines produced but not yet analysed before sources wait (back-pressure).
-    public var maxBacklog = 500_000
+    public var maxBacklog = 50_000
+    /// The same bound in bytes of lines (at the run's average line length so far): 4 MiB keeps what
+    /// the analyzer has not read under the embedded cluster's retention (5 MiB a partition, counted
+    /// after compression) even when every line goes to one partition and does not compress.
+    public var maxBacklogBytes = 4 << 20
     /// How often the analyzer publishes a fresh snapshot, ms.
     public var snapshotIntervalMs = 200
     /// Offsets are committed this often (and at shutdown), ms.

@@ -9,7 +9,7 @@ import LogtopCore
 /// timestamps advance at `rate` lines per second from the start.
 public struct GeneratorLoop {
     /// Time between two ticks.
-    public static let tickMicros: UInt32 = 5_000
+    public static let tickMicros: UInt32 = 20_000
     private var model: TrafficModel
     private var pacer: TrafficPacer
     private let paced: Bool

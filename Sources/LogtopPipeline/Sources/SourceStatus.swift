@@ -22,6 +22,8 @@ public struct SourceStatus: Sendable, Equatable {
     public var rotations: Int
     /// TCP: connections made.
     public var connections: Int
+    /// Times the source waited for the analyzer (back-pressure), however briefly.
+    public var analyzerWaits = 0
 
     public init(name: String, lines: Int = 0, state: SourceState = .starting, waiting: Wait? = nil,
                 rotations: Int = 0, connections: Int = 0) {

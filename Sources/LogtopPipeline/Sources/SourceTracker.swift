@@ -26,7 +26,10 @@ final class SourceTracker: Sendable {
     var state: SourceState { info.withLock { $0.state } }
 
     func setWaiting(_ wait: SourceStatus.Wait?) {
-        info.withLock { $0.waiting = wait }
+        info.withLock {
+            if wait == .analyzer, $0.waiting != .analyzer { $0.analyzerWaits += 1 }
+            $0.waiting = wait
+        }
     }
 
     var waitingForAnalyzer: Bool { info.withLock { $0.waiting == .analyzer } }

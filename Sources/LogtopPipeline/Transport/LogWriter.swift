@@ -20,6 +20,10 @@ final class LogWriter: Sendable {
     /// (`logtop generate`), so nobody is waited for.
     private let maxBacklog: Int?
     private let lifecycle: LifecycleCell
+    /// `maxBacklog` in bytes of lines, at the average line length so far.
+    private let maxBacklogBytes: Int
+    /// Bytes of the lines our sources handed to Kafka (newlines between lines of a record included).
+    private let producedBytes = Atomic<Int>(0)
     /// Lines our sources handed to Kafka, and lines of this run the analyzer has taken.
     let produced = Atomic<Int>(0)
     let consumed = Atomic<Int>(0)
@@ -40,7 +44,9 @@ final class LogWriter: Sendable {
         let next = Mutex<(line: Int64, record: Int64)>((0, 0))
     }
 
-    init(producer: LogProducer, topic: String, partitions: Int?, maxBacklog: Int?, lifecycle: LifecycleCell) {
+    init(producer: LogProducer, topic: String, partitions: Int?, maxBacklog: Int?, maxBacklogBytes: Int = 4 << 20,
+         lifecycle: LifecycleCell) {
+        self.maxBacklogBytes = maxBacklogBytes
         self.producer = producer
         self.topic = topic
         lanes = (0..<(partitions ?? 0)).map { _ in Lane() }
@@ -114,6 +120,7 @@ final class LogWriter: Sendable {
             }
             switch outcome {
             case .enqueued:
+                producedBytes.add(value.count, ordering: .relaxed)
                 produced.add(lines, ordering: .relaxed)
                 source.countLines(lines)
                 return true
@@ -137,7 +144,11 @@ final class LogWriter: Sendable {
 
     /// Waits while more than `maxBacklog` lines are not analysed; false when the pipeline stops meanwhile.
     private func waitForAnalyzer(_ source: SourceTracker) -> Bool {
-        guard let maxBacklog else { return true }
+        guard let maxLines = maxBacklog else { return true }
+        // The bound in lines, or fewer lines when they are long (see `PipelineConfig.maxBacklogBytes`).
+        let lines = produced.load(ordering: .relaxed)
+        let average = lines > 0 ? max(1, producedBytes.load(ordering: .relaxed) / lines) : 1
+        let maxBacklog = max(1, min(maxLines, maxBacklogBytes / average))
         var waited = false
         defer { if waited { release(source) } }
         while true {
