@@ -11,9 +11,11 @@
 /// | `ua:*curl*`, `ua~bot` | the user agent (glob or regex, case-insensitive) |
 /// | `vhost:shop.example.com`, `referrer:*google*` (`ref`) | the virtual host, the referrer |
 ///
-/// Every field takes `:` (exact or glob; a CIDR for `client`) and `~` (regex), except `status` (`:`
-/// only). A value with spaces is quoted: `ua:"Mozilla/5.0 *"`. A request without the field (no user
-/// agent, no vhost) matches no positive term on it. Pure: parse once, then `matches` per record.
+/// Every field takes `:` (exact or glob; a CIDR for `client`), `=` (exactly the value as written:
+/// case kept, `*` and `?` are themselves: `ua="Googlebot/2.1"`, what a drill-down uses) and `~` (regex),
+/// except `status` (`:` only). A value with spaces is quoted: `ua:"Mozilla/5.0 *"`. A request without
+/// the field (no user agent, no vhost) matches no positive term on it. Pure: parse once, then `matches`
+/// per record.
 public struct LineFilter: Sendable, Equatable {
     /// The expression as given.
     public let text: String
