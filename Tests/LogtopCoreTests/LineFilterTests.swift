@@ -125,6 +125,33 @@ import Testing
         #expect(error("path/x")?.message == "expected ':', '=' or '~' after path")
     }
 
+    /// Apache's vcombined writes the virtual host with its port (`%v:%p`), and the parser keeps it:
+    /// `vhost:HOST` is that host on any port (it matched no vcombined line before), `vhost:HOST:PORT`
+    /// one port.
+    @Test func vhostMatchesTheHostOnAnyPort() throws {
+        #expect(try Self.passes("vhost:shop.example.com", Self.record(vhost: "shop.example.com:443")))
+        #expect(try Self.passes("vhost:Shop.Example.com", Self.record(vhost: "shop.example.com:80")))
+        #expect(try Self.passes("vhost:shop.example.com:443", Self.record(vhost: "shop.example.com:443")))
+        #expect(try !Self.passes("vhost:shop.example.com:80", Self.record(vhost: "shop.example.com:443")))
+        #expect(try !Self.passes("vhost:shop.example.com", Self.record(vhost: "api.example.com:443")))
+        #expect(try Self.passes("vhost:*.example.com", Self.record(vhost: "api.example.com:443")))
+        #expect(try Self.passes("vhost~^shop\\.", Self.record(vhost: "shop.example.com:443")))
+        #expect(try !Self.passes("!vhost:shop.example.com", Self.record(vhost: "shop.example.com:443")))
+        #expect(try Self.passes("!vhost:shop.example.com", Self.record(vhost: "api.example.com:443")))
+        #expect(try Self.passes("vhost=shop.example.com:443", Self.record(vhost: "shop.example.com:443")))
+        #expect(LineFilter.withoutPort("[::1]:8080") == "[::1]")
+        #expect(LineFilter.withoutPort("::1") == nil)
+        #expect(LineFilter.withoutPort("shop.example.com") == nil)
+        #expect(LineFilter.withoutPort("shop.example.com:") == nil)
+        // Through the parser, as logtop filters lines.
+        let f = try LineFilter("vhost:shop.example.com")
+        var parser = AccessLogParser()
+        var line = #"shop.example.com:443 10.0.0.1 - - [01/Nov/2026:02:00:00 +0000] "GET / HTTP/1.1" 200 10 "-" "curl/8""#
+        #expect(line.withUTF8 { f.matches(line: $0, parser: &parser) })
+        line = #"api.example.com:443 10.0.0.1 - - [01/Nov/2026:02:00:00 +0000] "GET / HTTP/1.1" 200 10 "-" "curl/8""#
+        #expect(!line.withUTF8 { f.matches(line: $0, parser: &parser) })
+    }
+
     @Test func linesAreParsedWithTheRunsParser() throws {
         let f = try LineFilter("status:5xx path:/api/*")
         var parser = AccessLogParser()
