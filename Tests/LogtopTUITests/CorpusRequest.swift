@@ -20,6 +20,8 @@ struct CorpusRequest: Sendable, Equatable {
     var requestMillis: Int?
     /// 0 or 1: the line is stamped at the batch's first or second second.
     var secondOffset: Int64
+    /// The virtual host and port (`%v:%p`, Apache's vcombined) before the client; nil: combined.
+    var vhost: String? = nil
 
     /// The path logtop counts: the target without its query string (README, Log formats: query strings
     /// are stripped from paths unless `--keep-query`).
@@ -28,7 +30,7 @@ struct CorpusRequest: Sendable, Equatable {
     /// The combined log line stamped at `base + secondOffset` (Unix seconds, written in UTC).
     func line(base: Int64) -> String {
         let time = Self.clf(base + secondOffset)
-        var s = "\(client) - - [\(time)] \"\(method) \(target) HTTP/1.1\" \(status) \(bytes.map(String.init) ?? "-")"
+        var s = (vhost.map { $0 + " " } ?? "") + "\(client) - - [\(time)] \"\(method) \(target) HTTP/1.1\" \(status) \(bytes.map(String.init) ?? "-")"
         s += " \"\(referrer ?? "-")\" \"\(userAgent ?? "-")\""
         if let ms = requestMillis {
             let frac = String(ms % 1000)
@@ -50,7 +52,8 @@ struct CorpusRequest: Sendable, Equatable {
     /// (IPv4 inside and outside 10/8 and 192.168/16, IPv6, a host name; five methods; paths with and
     /// without `/api/`, in upper case, with a query; 2xx to 5xx; bots and others, with and without
     /// user agent and referrer, user agents and referrers differing only in case; lines with and
-    /// without a request time), the first half stamped one second before the second half.
+    /// without a request time; virtual hosts with their port, in either case, and none), the first
+    /// half stamped one second before the second half.
     static let batch: [CorpusRequest] = {
         let clients = ["10.1.2.3", "10.1.2.3", "10.1.2.4", "10.20.0.7", "10.255.255.254", "192.168.1.10",
                        "192.168.1.11", "172.16.5.5", "172.32.0.1", "8.8.8.8", "2001:db8::7", "crawler.example.net",
@@ -79,18 +82,29 @@ struct CorpusRequest: Sendable, Equatable {
                 referrer: referrers[(i + i / 4) % referrers.count],
                 userAgent: agents[(i * 3 + i / 2) % agents.count],
                 requestMillis: i % 7 == 3 ? nil : millis[(i * 5 + i / 6) % millis.count],
-                secondOffset: i < n / 2 ? 0 : 1)
+                secondOffset: i < n / 2 ? 0 : 1,
+                vhost: [nil, "shop.example.com:443", nil, "Shop.Example.com:80", "api.example.com:443"][(i * 3 + i / 8) % 5])
         }
     }()
 
-    /// Appends the batch to `path` in one write, stamped from `base`; returns how many lines.
+    /// Lines of every batch that are no request (README, Log formats: counted as malformed, never
+    /// stopping logtop): no filter may count them, not even one made only of `!` terms.
+    static let malformed = [
+        "this is not an access log line",
+        #"10.9.9.9 - - [06/Dec/2026:02:00:00 +0000] "GET /api/v1/cart HTTP/1.1" abc 12 "-" "Googlebot/2.1""#,
+    ]
+
+    /// Appends the batch to `path` in one write, stamped from `base`, with the malformed lines in its
+    /// middle; returns how many lines.
     @discardableResult
     static func appendBatch(to path: String, base: Int64) throws -> Int {
-        let text = batch.map { $0.line(base: base) }.joined(separator: "\n") + "\n"
+        var lines = batch.map { $0.line(base: base) }
+        lines.insert(contentsOf: malformed, at: lines.count / 3)
+        let text = lines.joined(separator: "\n") + "\n"
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? h.close() }
         try h.seekToEnd()
         try h.write(contentsOf: Data(text.utf8))
-        return batch.count
+        return lines.count
     }
 }

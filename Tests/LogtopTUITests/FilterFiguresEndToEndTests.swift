@@ -36,6 +36,12 @@ struct FilterFiguresEndToEndTests {
         ("client:192.168.1.*", { $0.client.hasPrefix("192.168.1.") }),
         ("method:POST", { $0.method.uppercased() == "POST" }),
         ("ua~bot", { $0.userAgent?.lowercased().contains("bot") == true }),
+        ("!path:/api/*", { !$0.path.hasPrefix("/api/") }),
+        ("ua:mozilla/5.0*", { $0.userAgent?.lowercased().hasPrefix("mozilla/5.0") == true }),
+        ("referrer:*example.com*", { $0.referrer?.lowercased().contains("example.com") == true }),
+        // The virtual host without its port (vcombined writes `%v:%p`), its case ignored.
+        ("vhost:shop.example.com", { $0.vhost?.lowercased().hasPrefix("shop.example.com:") == true }),
+        ("ua=\"Googlebot/2.1\"", { $0.userAgent == "Googlebot/2.1" }),
         ("status:>=400 !path:/api/* !ua~bot", { r in
             r.status >= 400 && !r.path.hasPrefix("/api/") && r.userAgent?.lowercased().contains("bot") != true
         }),

@@ -18,6 +18,8 @@ final class FollowedLogDashboard {
     let layout: DashboardLayout
     /// Lines appended so far (the `lines N` the rate pane shows once all are analysed).
     private(set) var linesWritten = 0
+    /// Malformed lines among them (the pipeline pane's `malformed N`).
+    private(set) var malformedLines = 0
 
     /// Rows the status histogram and the top list have room for at this size.
     var histogramRows: Int { layout.status.height - 2 - 2 }
@@ -47,6 +49,7 @@ final class FollowedLogDashboard {
     func writeBatch() throws {
         let now = Date()
         linesWritten += try CorpusRequest.appendBatch(to: logPath, base: Int64(now.timeIntervalSince1970) - 1)
+        malformedLines += CorpusRequest.malformed.count
         lastBatch = now
     }
 
@@ -67,6 +70,8 @@ final class FollowedLogDashboard {
             let f = figures(screen)
             var p = expected.problems(f, histogramRows: histogramRows, topRows: topRows)
             if f.linesSeen != lines { p.insert("lines \(f.linesSeen.map(String.init) ?? "?"), expected \(lines) analysed", at: 0) }
+            // Malformed lines are a figure of all traffic, under a filter too.
+            if f.malformed != malformedLines { p.append("malformed \(f.malformed.map(String.init) ?? "?"), expected \(malformedLines)") }
             if closest == nil || p.count <= closest!.2.count { closest = (screen, f, p) }
             last = (f, p)
             return p.isEmpty

@@ -26,6 +26,8 @@ struct ScreenFigures: Equatable, CustomStringConvertible {
     var noLatency = false
     var percentiles: [String: String] = [:]
     var samples: String?
+    // Kafka & pipeline pane: malformed lines (of all traffic).
+    var malformed: Int?
     // Top list pane.
     var topMode: TopListMode?
     var topEmpty = false
@@ -37,6 +39,7 @@ struct ScreenFigures: Equatable, CustomStringConvertible {
         var f = self
         f.title = ""
         f.linesSeen = nil
+        f.malformed = nil
         f.average = nil
         return f
     }
@@ -110,6 +113,10 @@ struct ScreenFigures: Equatable, CustomStringConvertible {
         for line in latency {
             if let g = Self.groups(line, #"^(p50|p95|p99)\s+(\S+ m?s)"#) { percentiles[g[0]] = g[1] }
             if let g = Self.groups(line, #"^samples (\S+) in"#) { samples = g[0] }
+        }
+
+        for line in Self.inner(rows, layout.pipeline) {
+            if let g = Self.groups(line, #"^malformed (\d+)"#) { malformed = Int(g[0]) }
         }
 
         let border = Self.slice(rows, layout.topList.y, layout.topList.x, layout.topList.width)
