@@ -23,14 +23,21 @@ struct CorpusRequest: Sendable, Equatable {
     /// The virtual host and port (`%v:%p`, Apache's vcombined) before the client; nil: combined.
     var vhost: String? = nil
 
+    /// The request line is `-` (README, Log formats: a TLS handshake logged as 400 still counts for
+    /// status and client): no method, no path.
+    var bareRequest = false
+
     /// The path logtop counts: the target without its query string (README, Log formats: query strings
-    /// are stripped from paths unless `--keep-query`).
-    var path: String { String(target.prefix { $0 != "?" }) }
+    /// are stripped from paths unless `--keep-query`); nil without a request line.
+    var path: String? { bareRequest ? nil : String(target.prefix { $0 != "?" }) }
+
+    /// The method; nil without a request line.
+    var requestMethod: String? { bareRequest ? nil : method }
 
     /// The combined log line stamped at `base + secondOffset` (Unix seconds, written in UTC).
     func line(base: Int64) -> String {
         let time = Self.clf(base + secondOffset)
-        var s = (vhost.map { $0 + " " } ?? "") + "\(client) - - [\(time)] \"\(method) \(target) HTTP/1.1\" \(status) \(bytes.map(String.init) ?? "-")"
+        var s = (vhost.map { $0 + " " } ?? "") + "\(client) - - [\(time)] \"\(bareRequest ? "-" : "\(method) \(target) HTTP/1.1")\" \(status) \(bytes.map(String.init) ?? "-")"
         s += " \"\(referrer ?? "-")\" \"\(userAgent ?? "-")\""
         if let ms = requestMillis {
             let frac = String(ms % 1000)
@@ -52,7 +59,8 @@ struct CorpusRequest: Sendable, Equatable {
     /// (IPv4 inside and outside 10/8 and 192.168/16, IPv6, a host name; five methods; paths with and
     /// without `/api/`, in upper case, with a query; 2xx to 5xx; bots and others, with and without
     /// user agent and referrer, user agents and referrers differing only in case; lines with and
-    /// without a request time; virtual hosts with their port, in either case, and none), the first
+    /// without a request time; virtual hosts with their port, in either case, and none; a few without
+    /// a request line), the first
     /// half stamped one second before the second half.
     static let batch: [CorpusRequest] = {
         let clients = ["10.1.2.3", "10.1.2.3", "10.1.2.4", "10.20.0.7", "10.255.255.254", "192.168.1.10",
@@ -73,17 +81,19 @@ struct CorpusRequest: Sendable, Equatable {
         let millis = [3, 12, 45, 80, 150, 420, 900, 1700, 27, 61, 2300]
         let n = 120
         return (0..<n).map { i in
-            CorpusRequest(
+            let bare = i % 17 == 9
+            return CorpusRequest(
                 client: clients[(i * 5 + i / 7) % clients.count],
                 method: methods[(i * 4 + i / 11) % methods.count],
                 target: targets[(i * 3 + i / 5) % targets.count],
-                status: statuses[(i * 7 + i / 3) % statuses.count],
+                status: bare ? 400 : statuses[(i * 7 + i / 3) % statuses.count],
                 bytes: i % 9 == 4 ? nil : 100 + (i * 137) % 4000,
                 referrer: referrers[(i + i / 4) % referrers.count],
                 userAgent: agents[(i * 3 + i / 2) % agents.count],
                 requestMillis: i % 7 == 3 ? nil : millis[(i * 5 + i / 6) % millis.count],
                 secondOffset: i < n / 2 ? 0 : 1,
-                vhost: [nil, "shop.example.com:443", nil, "Shop.Example.com:80", "api.example.com:443"][(i * 3 + i / 8) % 5])
+                vhost: [nil, "shop.example.com:443", nil, "Shop.Example.com:80", "api.example.com:443"][(i * 3 + i / 8) % 5],
+                bareRequest: bare)
         }
     }()
 
