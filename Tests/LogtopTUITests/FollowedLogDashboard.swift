@@ -130,8 +130,9 @@ final class FollowedLogDashboard {
         tmux.send("/")
         try tmux.wait("the filter prompt", timeout: Self.deadline) { $0.split(separator: "\n").last?.hasPrefix("/ ") == true }
         tmux.type(expression)
+        let pressed = Date()
         tmux.send("Enter")
-        try awaitEmptyView("FILTER \(expression) since")
+        try awaitEmptyView("FILTER \(expression) since", pressed: pressed)
     }
 
     /// Selects row `row` of the top list on screen (`n` row+1 times), drills into it (`Enter`) and
@@ -146,16 +147,29 @@ final class FollowedLogDashboard {
         guard let mode = f.topMode, let row = pick(f.top) else { throw TmuxError("no row to drill into:\n\(f)") }
         let key = f.top[row].key
         for _ in 0...row { tmux.send("n") }
+        let pressed = Date()
         tmux.send("Enter")
-        try awaitEmptyView("DRILL \(mode.column) \(key) since")
+        try awaitEmptyView("DRILL \(mode.column) \(key) since", pressed: pressed)
         return (mode, key)
     }
 
-    /// Waits for `badge` in the title bar and the analyzer's new, empty view under it.
-    private func awaitEmptyView(_ badge: String) throws {
-        try tmux.wait("\(badge) and nothing counted yet", timeout: Self.deadline) { screen in
+    /// Waits for `badge` in the title bar and the analyzer's new, empty view under it; the time after
+    /// `since` is the event time when the key was `pressed` (which follows the clock while no lines
+    /// come: within a few seconds of it).
+    private func awaitEmptyView(_ badge: String, pressed: Date) throws {
+        let screen = try tmux.wait("\(badge) and nothing counted yet", timeout: Self.deadline) { screen in
             let f = figures(screen)
             return f.title.contains(badge) && f.inWindow == "0" && f.statusEmpty && f.topEmpty
+        }
+        let title = figures(screen).title
+        guard let r = title.range(of: badge),
+              let clock = ScreenFigures.groups(String(title[r.upperBound...]), #"^ (\d\d):(\d\d):(\d\d) "#)?.compactMap({ Int($0) }),
+              clock.count == 3 else { throw TmuxError("no time after '\(badge)': \(title)") }
+        let shown = clock[0] * 3600 + clock[1] * 60 + clock[2]
+        let wall = Int(pressed.timeIntervalSince1970) % 86_400
+        let behind = (wall - shown + 86_400) % 86_400
+        if behind > 10 && behind < 86_400 - 2 {
+            throw TmuxError("the title bar counts since \(clock), the key was pressed at \(wall / 3600):\(wall / 60 % 60):\(wall % 60) UTC: \(title)")
         }
     }
 
