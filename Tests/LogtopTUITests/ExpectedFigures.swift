@@ -5,7 +5,7 @@ import Foundation
 /// (`CorpusRequest`), with nothing of logtop's (no parser, sketch or `LineFilter`); `problems` lists
 /// every figure of a screen (`ScreenFigures`) that differs. Display rounding is allowed for (a share
 /// `12.3%` or `12%`, bytes/s in KiB), and the latency percentiles may be up to 1/64 above the true
-/// value (the histogram reports the upper bound of a bucket: README, "within 1.6 %").
+/// value (the histogram reports the upper bound of a bucket: README, "relative error ≤ 1.6 %").
 struct ExpectedFigures: CustomStringConvertible {
     struct KeyCount: Equatable { var hits = 0; var clientErrors = 0; var serverErrors = 0 }
 
