@@ -293,7 +293,9 @@ public enum KeyMap {
             case .referrers: field = "referrer"
             case .userAgents: field = "ua"
             }
-            let expression = "\(field):\"\(key)\""
+            // `=`: that key exactly as the list shows it (`:` would ignore the case of referrers and
+            // user agents and take `*`/`?` as a glob, counting other rows of the list too).
+            let expression = "\(field)=\"\(key)\""
             guard (try? LineFilter(expression)) != nil else { flash("cannot drill into \(key)"); break }
             s.filter = expression
             s.filterSince = feed.snapshot.eventTime

@@ -95,6 +95,63 @@ import Testing
         #expect(e?.description == "at column 12: unknown field 'stat': expected status, path, client, method, ua, vhost or referrer")
     }
 
+    /// `=` is the value exactly as written (a drill-down's filter): `:` on text fields ignores case and
+    /// takes `*`/`?` as a glob, so `ua:"Googlebot/2.1"` also counts `GoogleBot/2.1`, another row of the
+    /// top list, and a referrer with a query (`?`) also counts others.
+    @Test func equalsIsTheValueExactlyAsWritten() throws {
+        func error(_ text: String) -> FilterError? {
+            do { _ = try LineFilter(text); return nil } catch { return error }
+        }
+        #expect(try Self.passes("ua=\"Googlebot/2.1\"", Self.record(ua: "Googlebot/2.1")))
+        #expect(try !Self.passes("ua=\"Googlebot/2.1\"", Self.record(ua: "GoogleBot/2.1")))
+        #expect(try Self.passes("ua:\"Googlebot/2.1\"", Self.record(ua: "GoogleBot/2.1")))
+        #expect(try !Self.passes("ua=Googlebot/2.1", Self.record(ua: nil)))
+        #expect(try Self.passes("!ua=Googlebot/2.1", Self.record(ua: nil)))
+        #expect(try Self.passes("referrer=\"https://x.com/s?q=a\"", Self.record(referrer: "https://x.com/s?q=a")))
+        #expect(try !Self.passes("referrer=\"https://x.com/s?q=a\"", Self.record(referrer: "https://x.com/sXq=a")))
+        #expect(try Self.passes("referrer:\"https://x.com/s?q=a\"", Self.record(referrer: "https://x.com/sXq=a")))
+        #expect(try !Self.passes("referrer=https://example.com/", Self.record(referrer: "https://EXAMPLE.com/")))
+        #expect(try Self.passes("path=/a*b", Self.record(path: "/a*b")))
+        #expect(try !Self.passes("path=/a*b", Self.record(path: "/axxb")))
+        #expect(try Self.passes("method=POST", Self.record(method: "POST")))
+        #expect(try !Self.passes("method=post", Self.record(method: "POST")))
+        // A client key with a slash is a key, not a CIDR block; a host name keeps its case.
+        #expect(try Self.passes("client=10.0.0.0/8", Self.record(client: "10.0.0.0/8")))
+        #expect(try !Self.passes("client=10.0.0.0/8", Self.record()))
+        #expect(try !Self.passes("client=Crawler.example.net", Self.record(client: "crawler.example.net")))
+        #expect(error("status=404")?.message.contains("not '='") == true)
+        #expect(error("status=404")?.offset == 7)
+        #expect(error("path=")?.message == "expected a value after path=")
+        #expect(error("path/x")?.message == "expected ':', '=' or '~' after path")
+    }
+
+    /// Apache's vcombined writes the virtual host with its port (`%v:%p`), and the parser keeps it:
+    /// `vhost:HOST` is that host on any port (it matched no vcombined line before), `vhost:HOST:PORT`
+    /// one port.
+    @Test func vhostMatchesTheHostOnAnyPort() throws {
+        #expect(try Self.passes("vhost:shop.example.com", Self.record(vhost: "shop.example.com:443")))
+        #expect(try Self.passes("vhost:Shop.Example.com", Self.record(vhost: "shop.example.com:80")))
+        #expect(try Self.passes("vhost:shop.example.com:443", Self.record(vhost: "shop.example.com:443")))
+        #expect(try !Self.passes("vhost:shop.example.com:80", Self.record(vhost: "shop.example.com:443")))
+        #expect(try !Self.passes("vhost:shop.example.com", Self.record(vhost: "api.example.com:443")))
+        #expect(try Self.passes("vhost:*.example.com", Self.record(vhost: "api.example.com:443")))
+        #expect(try Self.passes("vhost~^shop\\.", Self.record(vhost: "shop.example.com:443")))
+        #expect(try !Self.passes("!vhost:shop.example.com", Self.record(vhost: "shop.example.com:443")))
+        #expect(try Self.passes("!vhost:shop.example.com", Self.record(vhost: "api.example.com:443")))
+        #expect(try Self.passes("vhost=shop.example.com:443", Self.record(vhost: "shop.example.com:443")))
+        #expect(LineFilter.withoutPort("[::1]:8080") == "[::1]")
+        #expect(LineFilter.withoutPort("::1") == nil)
+        #expect(LineFilter.withoutPort("shop.example.com") == nil)
+        #expect(LineFilter.withoutPort("shop.example.com:") == nil)
+        // Through the parser, as logtop filters lines.
+        let f = try LineFilter("vhost:shop.example.com")
+        var parser = AccessLogParser()
+        var line = #"shop.example.com:443 10.0.0.1 - - [01/Nov/2026:02:00:00 +0000] "GET / HTTP/1.1" 200 10 "-" "curl/8""#
+        #expect(line.withUTF8 { f.matches(line: $0, parser: &parser) })
+        line = #"api.example.com:443 10.0.0.1 - - [01/Nov/2026:02:00:00 +0000] "GET / HTTP/1.1" 200 10 "-" "curl/8""#
+        #expect(!line.withUTF8 { f.matches(line: $0, parser: &parser) })
+    }
+
     @Test func linesAreParsedWithTheRunsParser() throws {
         let f = try LineFilter("status:5xx path:/api/*")
         var parser = AccessLogParser()

@@ -463,6 +463,9 @@ final class TmuxSession {
 
     func send(contentsOf keys: [String]) { _ = try? run(["send-keys", "-t", "0"] + keys) }
 
+    /// `text` typed as it is (`send-keys -l`: no word of it taken for a key name such as `Enter`).
+    func type(_ text: String) { _ = try? run(["send-keys", "-t", "0", "-l", text]) }
+
     /// Whether `condition` holds on some screen within `timeout` seconds (for checks that something
     /// does NOT happen within a bounded time).
     func waitIf(timeout: Double, _ condition: (String) -> Bool) throws -> Bool {

@@ -77,7 +77,7 @@ import Testing
         #expect(selected[1, heading + 1].style == .selected)
         #expect(selected[1, heading + 2].style != .selected)
         (s, c) = KeyMap.handle(.enter, state: s, feed: feed)
-        #expect(c == [.setFilter("path:\"\(rows[0].key)\"")])
+        #expect(c == [.setFilter("path=\"\(rows[0].key)\"")])
         #expect(s.drill == "path \(rows[0].key)")
         #expect(render(feed, s, 80, 24).line(0).contains("DRILL path \(rows[0].key)"))
         (s, c) = KeyMap.handle(.escape, state: s, feed: feed)
@@ -87,7 +87,36 @@ import Testing
         (s, c) = KeyMap.handle(.char("n"), state: s, feed: feed)
         (s, c) = KeyMap.handle(.enter, state: s, feed: feed)
         let ua = feed.snapshot.window.topUserAgents[0].key
-        #expect(c == [.setFilter("ua:\"\(ua)\"")])
+        #expect(c == [.setFilter("ua=\"\(ua)\"")])
+    }
+
+    /// A drill-down counts its row's key alone: not the row of the same user agent in another case, nor
+    /// the referrers a `?` of its query would match as a glob.
+    @Test func aDrillDownMatchesItsKeyExactly() throws {
+        var engine = AnalysisEngine()
+        let agents = ["Googlebot/2.1", "Googlebot/2.1", "GoogleBot/2.1"]
+        let referrers = ["https://x.com/s?q=a", "https://x.com/s?q=a", "https://x.com/sXq=a"]
+        for (ua, ref) in zip(agents, referrers) {
+            engine.ingest(line: #"10.0.0.1 - - [01/Nov/2026:02:00:00 +0000] "GET / HTTP/1.1" 200 10 "\#(ref)" "\#(ua)""#)
+        }
+        let feed = liveFeed(engine.snapshot())
+        for (mode, key, other) in [(TopListMode.userAgents, "Googlebot/2.1", "GoogleBot/2.1"),
+                                   (.referrers, "https://x.com/s?q=a", "https://x.com/sXq=a")] {
+            var s = DashboardState()
+            s.topList = mode
+            var c: [Command]
+            (s, c) = KeyMap.handle(.char("n"), state: s, feed: feed)
+            (s, c) = KeyMap.handle(.enter, state: s, feed: feed)
+            guard case .setFilter(let text?) = c.first else { Issue.record("no filter for \(mode)"); continue }
+            #expect(s.drill == "\(mode.column) \(key)")
+            let filter = try LineFilter(text)
+            func record(_ value: String) -> LogRecord {
+                LogRecord(client: "10.0.0.1", time: 0, method: "GET", path: "/", status: 200,
+                          referrer: mode == .referrers ? value : nil, userAgent: mode == .userAgents ? value : nil)
+            }
+            #expect(filter.matches(record(key)), "\(text)")
+            #expect(!filter.matches(record(other)), "\(text) also counts \(other)")
+        }
     }
 
     @Test func anEmptyFilterClearsTheOneInForce() {

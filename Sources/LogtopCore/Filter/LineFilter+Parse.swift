@@ -23,8 +23,8 @@ extension LineFilter {
             guard let field = aliases[name] else {
                 throw fail("unknown field '\(name)': expected status, path, client, method, ua, vhost or referrer", at: nameStart)
             }
-            guard i < chars.count, chars[i] == ":" || chars[i] == "~" else {
-                throw fail("expected ':' or '~' after \(name)", at: i)
+            guard i < chars.count, chars[i] == ":" || chars[i] == "~" || chars[i] == "=" else {
+                throw fail("expected ':', '=' or '~' after \(name)", at: i)
             }
             let op = chars[i]
             i += 1
@@ -50,6 +50,11 @@ extension LineFilter {
         if op == "~" {
             guard field != .status else { throw fail("status takes ':' (status:5xx, status:>=400), not a regex") }
             do { return .regex(try Regex(value).ignoresCase()) } catch { throw fail("bad regular expression '\(value)'") }
+        }
+        if op == "=" {
+            // The value exactly as written: case kept, `*` and `?` themselves, no CIDR (a drill-down's key).
+            guard field != .status else { throw fail("status takes ':' (status:404, status:5xx, status:>=400), not '='") }
+            return .exact(value, ignoreCase: false)
         }
         switch field {
         case .status: return .status(try statusRange(value, fail))

@@ -9,11 +9,13 @@
 /// | `client:1.2.3.4`, `client:10.0.0.0/8` | the client: exact, a glob, or an IPv4 CIDR block |
 /// | `method:POST` | the method (case-insensitive) |
 /// | `ua:*curl*`, `ua~bot` | the user agent (glob or regex, case-insensitive) |
-/// | `vhost:shop.example.com`, `referrer:*google*` (`ref`) | the virtual host, the referrer |
+/// | `vhost:shop.example.com`, `referrer:*google*` (`ref`) | the virtual host (on any port, or with it: `vhost:shop.example.com:443`), the referrer |
 ///
-/// Every field takes `:` (exact or glob; a CIDR for `client`) and `~` (regex), except `status` (`:`
-/// only). A value with spaces is quoted: `ua:"Mozilla/5.0 *"`. A request without the field (no user
-/// agent, no vhost) matches no positive term on it. Pure: parse once, then `matches` per record.
+/// Every field takes `:` (exact or glob; a CIDR for `client`), `=` (exactly the value as written:
+/// case kept, `*` and `?` are themselves: `ua="Googlebot/2.1"`, what a drill-down uses) and `~` (regex),
+/// except `status` (`:` only). A value with spaces is quoted: `ua:"Mozilla/5.0 *"`. A request without
+/// the field (no user agent, no vhost) matches no positive term on it. Pure: parse once, then `matches`
+/// per record.
 public struct LineFilter: Sendable, Equatable {
     /// The expression as given.
     public let text: String
@@ -71,7 +73,24 @@ public struct LineFilter: Sendable, Equatable {
         case .referrer: value = r.referrer
         }
         guard let value else { return false }
-        switch t.test {
+        if test(t.test, value) { return true }
+        // A virtual host of Apache's vcombined comes with its port (`%v:%p`): `vhost:shop.example.com`
+        // is that host on any port.
+        if t.field == .vhost, let host = withoutPort(value) { return test(t.test, host) }
+        return false
+    }
+
+    /// `host` of `host:port` (digits after the last colon); nil when `value` has no port.
+    static func withoutPort(_ value: String) -> String? {
+        guard let colon = value.lastIndex(of: ":") else { return nil }
+        let port = value[value.index(after: colon)...]
+        let host = value[..<colon]
+        guard !port.isEmpty, port.allSatisfy({ $0.isASCII && $0.isNumber }), !host.isEmpty, host.last != ":" else { return nil }
+        return String(host)
+    }
+
+    static func test(_ test: Test, _ value: String) -> Bool {
+        switch test {
         case .status: return false
         case .exact(let s, let ignoreCase): return ignoreCase ? value.lowercased() == s : value == s
         case .glob(let pattern, let ignoreCase): return Glob.matches(pattern, Array(ignoreCase ? value.lowercased() : value))
