@@ -20,10 +20,13 @@ final class PollThread: Sendable {
         thread.start()
     }
 
-    /// Asks the loop to stop and waits for the current iteration to finish.
-    /// Must not be called from the thread itself. Idempotent.
-    func stop() {
+    /// Asks the loop to stop, `interrupt`s the current iteration (so that a blocking one need not run
+    /// out its timeout) and waits for it to finish. Must not be called from the thread itself.
+    /// Idempotent.
+    func stop(interrupt: () -> Void = {}) {
         let (exchanged, _) = stopRequested.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing)
-        if exchanged { finished.wait() }
+        guard exchanged else { return }
+        interrupt()
+        finished.wait()
     }
 }

@@ -81,7 +81,8 @@ final class RdKafkaClient: @unchecked Sendable {
     @discardableResult
     func close(_ ending: Ending = .destroy, beforeDestroy: (OpaquePointer) -> Void = { _ in }) -> Bool {
         lifetime.close {
-            pollThread?.stop()
+            // rd_kafka_yield ends a running rd_kafka_poll at once instead of after its 100 ms.
+            pollThread?.stop { rd_kafka_yield(handle) }
             beforeDestroy(handle)
             switch (kind, ending) {
             case (.consumer, .destroy):
