@@ -30,7 +30,8 @@ extension LineFilter {
             i += 1
             let valueStart = i
             var value = ""
-            if i < chars.count, chars[i] == "\"" {
+            let quoted = i < chars.count && chars[i] == "\""
+            if quoted {
                 i += 1
                 while i < chars.count, chars[i] != "\"" { value.append(chars[i]); i += 1 }
                 guard i < chars.count else { throw fail("unterminated quote", at: valueStart) }
@@ -39,14 +40,18 @@ extension LineFilter {
                 while i < chars.count, chars[i] != " ", chars[i] != "\t" { value.append(chars[i]); i += 1 }
             }
             guard !value.isEmpty else { throw fail("expected a value after \(name)\(op)", at: valueStart) }
-            let test = try makeTest(field, op: op, value) { fail($0, at: valueStart) }
+            // Most errors point at the value; an IPv6 block's at the character in it that is wrong.
+            let valueText = quoted ? valueStart + 1 : valueStart
+            let test = try makeTest(field, op: op, value, { fail($0, at: valueStart) },
+                                    at: { fail($0, at: valueText + $1) })
             terms.append(Term(field: field, negated: negated, test: test))
         }
         return terms
     }
 
-    static func makeTest(_ field: Field, op: Character, _ value: String,
-                         _ fail: (String) -> FilterError) throws(FilterError) -> Test {
+    /// `fail(message)` is an error at the value, `failAt(message, offset)` one at that character of it.
+    static func makeTest(_ field: Field, op: Character, _ value: String, _ fail: (String) -> FilterError,
+                         at failAt: (String, Int) -> FilterError) throws(FilterError) -> Test {
         if op == "~" {
             guard field != .status else { throw fail("status takes ':' (status:5xx, status:>=400), not a regex") }
             do { return .regex(try Regex(value).ignoresCase()) } catch { throw fail("bad regular expression '\(value)'") }
@@ -59,7 +64,7 @@ extension LineFilter {
         switch field {
         case .status: return .status(try statusRange(value, fail))
         case .client:
-            if value.contains("/") { return try cidr(value, fail) }
+            if value.contains("/") { return try cidr(value, fail, at: failAt) }
             return text(value, ignoreCase: false)
         case .path: return text(value, ignoreCase: false)
         case .method, .ua, .vhost, .referrer: return text(value, ignoreCase: true)
@@ -85,13 +90,35 @@ extension LineFilter {
         return n...n
     }
 
-    static func cidr(_ value: String, _ fail: (String) -> FilterError) throws(FilterError) -> Test {
+    /// An IPv4 block (`10.0.0.0/8`) or, when the address has a `:`, an IPv6 one (`2001:db8::/32`).
+    static func cidr(_ value: String, _ fail: (String) -> FilterError,
+                     at failAt: (String, Int) -> FilterError) throws(FilterError) -> Test {
+        if let slash = value.firstIndex(of: "/"), value[..<slash].contains(":") {
+            return try cidr6(String(value[..<slash]), length: value[value.index(after: slash)...],
+                             lengthOffset: value.distance(from: value.startIndex, to: slash) + 1, at: failAt)
+        }
         let parts = value.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let address = IPv4.parse(String(parts[0])), let bits = Int(parts[1]), (0...32).contains(bits) else {
             throw fail("expected an IPv4 block such as 10.0.0.0/8")
         }
         let mask: UInt32 = bits == 0 ? 0 : ~UInt32(0) << (32 - UInt32(bits))
         return .cidr(address & mask, mask: mask)
+    }
+
+    /// An IPv6 block: `address` as `IPv6Address` parses it, `length` 0 to 128 (one to three digits).
+    static func cidr6(_ address: String, length: Substring, lengthOffset: Int,
+                      at failAt: (String, Int) -> FilterError) throws(FilterError) -> Test {
+        let network: IPv6Address
+        switch IPv6Address.parse(address) {
+        case .success(let a): network = a
+        case .failure(let e): throw failAt(e.message, e.offset)
+        }
+        guard (1...3).contains(length.count), length.allSatisfy({ $0.isASCII && $0.isNumber }),
+              let bits = Int(length), bits <= 128 else {
+            throw failAt("expected a prefix length from 0 to 128 after '/' in an IPv6 block such as 2001:db8::/32", lengthOffset)
+        }
+        let mask = IPv6Address.mask(bits: bits)
+        return .cidr6(network & mask, mask: mask)
     }
 }
 

@@ -6,7 +6,7 @@
 /// | `status:404`, `status:5xx`, `status:>=400` (`>`, `<`, `<=`) | the status code |
 /// | `path:/api/*`, `path:/login` | the path: a glob (`*` any run, `?` one character) or the exact path |
 /// | `path~^/api/v[0-9]+/` | a regular expression found in the path (case-insensitive) |
-/// | `client:1.2.3.4`, `client:10.0.0.0/8` | the client: exact, a glob, or an IPv4 CIDR block |
+/// | `client:1.2.3.4`, `client:10.0.0.0/8`, `client:2001:db8::/32` | the client: exact, a glob, or an IPv4 or IPv6 CIDR block |
 /// | `method:POST` | the method (case-insensitive) |
 /// | `ua:*curl*`, `ua~bot` | the user agent (glob or regex, case-insensitive) |
 /// | `vhost:shop.example.com`, `referrer:*google*` (`ref`) | the virtual host (on any port, or with it: `vhost:shop.example.com:443`), the referrer |
@@ -32,6 +32,7 @@ public struct LineFilter: Sendable, Equatable {
         case exact(String, ignoreCase: Bool)
         case glob([Character], ignoreCase: Bool)
         case cidr(UInt32, mask: UInt32)
+        case cidr6(IPv6Address, mask: IPv6Address)
         case regex(Regex<AnyRegexOutput>)
     }
 
@@ -95,6 +96,7 @@ public struct LineFilter: Sendable, Equatable {
         case .exact(let s, let ignoreCase): return ignoreCase ? value.lowercased() == s : value == s
         case .glob(let pattern, let ignoreCase): return Glob.matches(pattern, Array(ignoreCase ? value.lowercased() : value))
         case .cidr(let net, let mask): return IPv4.parse(value).map { $0 & mask == net } ?? false
+        case .cidr6(let net, let mask): return IPv6Address(value).map { $0 & mask == net } ?? false
         case .regex(let re): return (try? re.firstMatch(in: value)) != nil
         }
     }
