@@ -63,6 +63,59 @@ import Testing
         }
     }
 
+    /// IPv6 blocks (`client:2001:db8::/32`…) through the binary on a log of IPv6 and IPv4 clients; the
+    /// expected counts come from glibc's `inet_pton` here, not from logtop's parser.
+    @Test(.timeLimit(.minutes(5)))
+    func ipv6BlocksCountTheClientsInThem() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let clients = ["2001:db8::1", "2001:db8:0:1::42", "2001:DB8:FFFF::7", "2001:0db8:0000:0000:0000:0000:0000:0009",
+                       "2001:db9::1", "::1", "fe80::1", "febf:ffff::2", "fec0::3", "::ffff:10.1.2.3", "::ffff:11.0.0.1",
+                       "10.1.2.3", "192.0.2.9"]
+        // Client i has i + 1 lines, so a wrong set of clients gives a wrong total.
+        var log: [(client: String, line: String)] = []
+        for (i, client) in clients.enumerated() {
+            for n in 0...i {
+                let stamp = "01/Nov/2026:02:00:\(n < 10 ? "0" : "")\(n)"
+                log.append((client, "\(client) - - [\(stamp) +0000] \"GET /page/\(i) HTTP/1.1\" 200 100 \"-\" \"curl/8\""))
+            }
+        }
+        try (log.map(\.line).joined(separator: "\n") + "\n").write(toFile: dir + "/access.log", atomically: true, encoding: .utf8)
+
+        /// Whether `client`'s first `bits` bits are `network`'s, both parsed by inet_pton in `family`.
+        func inBlock(_ client: String, _ network: String, _ bits: Int, family: Int32) -> Bool {
+            var a = [UInt8](repeating: 0, count: 16), b = a
+            guard inet_pton(family, client, &a) == 1, inet_pton(family, network, &b) == 1 else { return false }
+            return (0..<bits).allSatisfy { bit in (a[bit / 8] ^ b[bit / 8]) & (0x80 >> UInt8(bit % 8)) == 0 }
+        }
+        func count(_ keep: (String) -> Bool) -> Int { log.filter { keep($0.client) }.count }
+        let cases: [(String, Int)] = [
+            ("client:2001:db8::/32", count { inBlock($0, "2001:db8::", 32, family: AF_INET6) }),
+            ("client:::1/128", count { inBlock($0, "::1", 128, family: AF_INET6) }),
+            ("client:FE80::/10", count { inBlock($0, "fe80::", 10, family: AF_INET6) }),
+            ("client:::ffff:10.0.0.0/104", count { inBlock($0, "::ffff:10.0.0.0", 104, family: AF_INET6) }),
+            ("!client:2001:db8::/32 client:::/0", count { !inBlock($0, "2001:db8::", 32, family: AF_INET6) && inBlock($0, "::", 0, family: AF_INET6) }),
+            ("client:10.0.0.0/8", count { inBlock($0, "10.0.0.0", 8, family: AF_INET) }),
+        ]
+        #expect(cases.map(\.1) == [1 + 2 + 3 + 4, 6, 7 + 8, 10, 5 + 6 + 7 + 8 + 9 + 10 + 11, 12])  // the oracle is sane
+        for (n, (expression, expected)) in cases.enumerated() {
+            let (status, stderr) = try run(["--batch", "--source", "file:access.log", "--filter", expression,
+                                            "--results", "r\(n).txt", "--results-json", "r\(n).jsonl"], in: dir)
+            #expect(status == 0, "\(stderr)")
+            let json = try String(contentsOfFile: dir + "/r\(n).jsonl", encoding: .utf8)
+            let total = try Self.total(json)
+            #expect(total["requests"] as? Int == expected, "\(expression): \(total["requests"] ?? "none")")
+            #expect(stderr.contains("\(log.count) lines analysed"), "\(stderr)")
+        }
+        // A bad block is refused with its column, before anything runs.
+        let (status, stderr) = try run(["--batch", "--source", "file:access.log", "--filter", "client:2001:db8::/129",
+                                        "--results", "bad.txt"], in: dir)
+        #expect(status != 0)
+        #expect(stderr.contains("--filter at column 19: expected a prefix length from 0 to 128 after '/'"), "\(stderr)")
+        #expect(stderr.contains("  client:2001:db8::/129\n                    ^"), "\(stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/bad.txt"))
+    }
+
     @Test func aBadExpressionSaysWhereAndRunsNothing() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
