@@ -60,6 +60,23 @@ import Testing
         #expect(c.isEmpty && s.filterInput == nil && s.filter == nil)
     }
 
+    /// An IPv6 block typed at `/` is applied; a bad one says at which column, as `--filter` does.
+    @Test func anIPv6BlockIsAppliedAndABadOneSaysWhere() {
+        let feed = liveFeed(Fixtures.normal)
+        var (s, c) = KeyMap.handle(.char("/"), state: DashboardState(), feed: feed)
+        (s, _) = Self.type("client:2001:db8::/32", into: s, feed: feed)
+        (s, c) = KeyMap.handle(.enter, state: s, feed: feed)
+        #expect(c == [.setFilter("client:2001:db8::/32")])
+        #expect(s.filter == "client:2001:db8::/32")
+        (s, _) = KeyMap.handle(.char("/"), state: DashboardState(), feed: feed)
+        (s, _) = Self.type("client:2001:::1/64", into: s, feed: feed)
+        (s, c) = KeyMap.handle(.enter, state: s, feed: feed)
+        #expect(c.isEmpty)
+        #expect(s.filterError?.offset == 13)
+        let footer = render(feed, s, 100, 24).line(23)
+        #expect(footer.contains("at column 14: ':::' in an IPv6 address"), "\(footer)")
+    }
+
     @Test func nAndEnterDrillIntoATopListRowAndEscReturns() {
         let feed = liveFeed(Fixtures.normal)
         let rows = feed.snapshot.window.topPaths

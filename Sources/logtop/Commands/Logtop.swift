@@ -78,7 +78,7 @@ struct Logtop: ParsableCommand {
     @OptionGroup var analysis: AnalysisOptions
 
     @Option(help: ArgumentHelp(
-        "With --batch: count only the requests matching EXPR in results.txt and the JSON (alerts still see all traffic), e.g. 'status:5xx', 'path:/api/* !ua~bot', 'client:10.0.0.0/8 method:POST'. See README, Batch mode.",
+        "With --batch: count only the requests matching EXPR in results.txt and the JSON (alerts still see all traffic), e.g. 'status:5xx', 'path:/api/* !ua~bot', 'client:10.0.0.0/8 method:POST', 'client:2001:db8::/32' (IPv4 or IPv6 CIDR). See README, Batch mode.",
         valueName: "EXPR"))
     var filter: String?
 
