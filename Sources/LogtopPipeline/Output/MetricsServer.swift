@@ -64,6 +64,7 @@ public final class MetricsServer: Sendable {
     public func serve(_ render: @escaping Render) {
         guard !started.exchange(true, ordering: .relaxed) else { return }
         Thread.detachNewThread { [self] in
+            ThreadName.metrics.apply()
             var cache: [(Date, String)?] = [nil, nil]
             while !stopping.load(ordering: .relaxed) {
                 let c = accept(listener, nil, nil)

@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""The analyzer's throughput with and without a scraper hammering /metrics (issue #17).
+
+Each run is a release `logtop --batch --source file:LOG --metrics-listen 127.0.0.1:PORT` on the same
+log; a hammered run has a scraper process (this script, `scrape` mode) on loopback for the whole run:
+connect, `GET /metrics`, read the answer to the end, close, again -- as fast as it can (rate 0) or at a
+steady rate. The runs go in alternation, the order rotating from one round to the next, after one
+warm-up run that is not counted.
+
+What is measured per run, from outside the process:
+  analyzer CPU    the `logtop-analyzer` thread's own CPU time (/proc/PID/task/TID/schedstat, ns,
+                  sampled every 10 ms until the thread ends): CPU per line is the analyzer's cost,
+                  whatever else runs on the machine (the scraper, the metrics thread, other jobs)
+  lines/s         1M lines' worth of analysis over wall time: the time the analyzer thread took from
+                  10 % to 90 % of its own total CPU (its CPU is nearly all per-line work), i.e. 80 %
+                  of the lines, interpolated between samples
+  wall, cpu       the whole process, spawn to exit (user + system of every thread, from wait4)
+  metrics CPU     the `logtop-metrics` thread (the server: accept, render, send)
+  scrapes         answers the scraper got (each a complete 200 with `logtop_analyzed_lines_total`)
+Every run must end with every line analysed (logtop's own summary line says so), else it stops.
+
+Needs: python3 (Debian package python3; standard library only) and Linux /proc. Build first:
+  swift build -c release --product logtop
+  .build/release/logtop generate --stdout --no-pace --count 1000000 --seed 3 > /tmp/x.log
+  scripts/metrics-hammer-bench.py --log /tmp/x.log --rounds 5 --rates 0,100
+"""
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+REQUEST = b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n"
+
+
+def scrape_once(port):
+    """One scrape: True for a complete 200 answer carrying the analyzer's line counter."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(REQUEST)
+        chunks = []
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            chunks.append(b)
+    answer = b"".join(chunks)
+    return answer.startswith(b"HTTP/1.1 200") and b"\nlogtop_analyzed_lines_total " in answer
+
+
+def scraper(port, rate, limit_seconds):
+    """The hammering client: runs until SIGTERM or `limit_seconds`, then prints `answered failed`."""
+    stop = False
+
+    def on_term(*_):
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, on_term)
+    answered = failed = 0
+    start = time.monotonic()
+    next_at = start
+    while not stop and time.monotonic() - start < limit_seconds:
+        if rate > 0:
+            next_at += 1 / rate
+            delay = next_at - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+        try:
+            if scrape_once(port):
+                answered += 1
+            else:
+                failed += 1
+        except OSError:
+            failed += 1
+            time.sleep(0.001)  # not listening (yet, or any more): no busy spin
+    print(answered, failed, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def threads(pid):
+    """{tid: (name, runtime ns)} of the process's threads now."""
+    out = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().strip()
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                ns = int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+        out[tid] = (name, ns)
+    return out
+
+
+def run(logtop, log, lines, rate):
+    """One run; rate None: no scraper. Returns the figures, or raises when the run was not complete."""
+    work = tempfile.mkdtemp(prefix="metrics-hammer-")
+    port = free_port()
+    scrape = None
+    t0 = time.monotonic()
+    proc = subprocess.Popen([logtop, "--batch", "--source", f"file:{log}", "--metrics-listen", f"127.0.0.1:{port}",
+                             "--results", "results.txt"], cwd=work, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if rate is not None:
+        scrape = subprocess.Popen([sys.executable, os.path.abspath(__file__), "scrape", str(port), str(rate)],
+                                  stdout=subprocess.PIPE, text=True)
+    stderr = []
+    reader = threading.Thread(target=lambda: stderr.append(proc.stderr.read().decode(errors="replace")))
+    reader.start()
+    samples = []  # (seconds since spawn, analyzer ns) while the analyzer thread lives
+    last = {}
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)  # wait4: the process's own CPU totals
+        if pid:
+            break
+        now = threads(proc.pid)
+        last.update(now)
+        a = [ns for (name, ns) in now.values() if name == "logtop-analyzer"]
+        if a:
+            samples.append((time.monotonic() - t0, a[0]))
+        time.sleep(0.01)
+    wall = time.monotonic() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    reader.join()
+    scrapes = failed = None
+    if scrape:
+        scrape.send_signal(signal.SIGTERM)
+        out, _ = scrape.communicate(timeout=30)
+        scrapes, failed = (int(x) for x in out.split())
+    text = "".join(stderr)
+    if f"{lines} lines analysed" not in text:
+        raise RuntimeError(f"run incomplete (rate {rate}):\n{text[-2000:]}")
+    if not samples:
+        raise RuntimeError(f"no thread named logtop-analyzer seen (threads: {sorted(set(n for n, _ in last.values()))})")
+    by_name = {}
+    for name, ns in last.values():
+        by_name[name] = by_name.get(name, 0) + ns
+    analyzer = by_name.get("logtop-analyzer", 0)
+    return {
+        "rate": rate, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+        "analyzer_s": analyzer / 1e9, "ns_per_line": analyzer / lines,
+        "lines_per_s": span_rate(samples, lines), "metrics_s": by_name.get("logtop-metrics", 0) / 1e9,
+        "scrapes": scrapes, "failed": failed,
+    }
+
+
+def span_rate(samples, lines):
+    """Lines per second while the analyzer's CPU went from 10 % to 90 % of its total."""
+    total = samples[-1][1]
+
+    def when(fraction):
+        target = total * fraction
+        for (t1, c1), (t2, c2) in zip(samples, samples[1:]):
+            if c2 >= target:
+                return t1 + (t2 - t1) * (target - c1) / max(c2 - c1, 1)
+        return samples[-1][0]
+
+    return 0.8 * lines / max(when(0.9) - when(0.1), 1e-9)
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "scrape":
+        scraper(int(sys.argv[2]), float(sys.argv[3]), limit_seconds=600)
+        return
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--logtop", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release", "logtop"))
+    p.add_argument("--log", required=True, help="the access log to analyse (see above)")
+    p.add_argument("--rounds", type=int, default=5, help="rounds of one run of each kind (default 5)")
+    p.add_argument("--rates", default="0,100", help="scraper rates, scrapes/s, 0 = as fast as it can (default 0,100)")
+    a = p.parse_args()
+    a.logtop = os.path.abspath(a.logtop)
+    with open(a.log, "rb") as f:
+        lines = sum(1 for _ in f)
+    rates = [float(r) for r in a.rates.split(",")]
+    kinds = [None] + rates
+    label = lambda r: "quiet" if r is None else ("flat-out" if r == 0 else f"{r:g}/s")
+    print(f"{lines} lines; warm-up run", flush=True)
+    run(a.logtop, a.log, lines, None)
+    results = {k: [] for k in range(len(kinds))}
+    for i in range(a.rounds):
+        order = [(j + i) % len(kinds) for j in range(len(kinds))]
+        for k in order:
+            r = run(a.logtop, a.log, lines, kinds[k])
+            results[k].append(r)
+            print(f"round {i + 1} {label(kinds[k]):>9}: wall {r['wall']:.2f} s, cpu {r['cpu']:.2f} s, analyzer "
+                  f"{r['analyzer_s']:.3f} s ({r['ns_per_line']:.0f} ns/line), {r['lines_per_s'] / 1e3:.0f} K lines/s, "
+                  f"metrics thread {r['metrics_s']:.3f} s" + ("" if r["scrapes"] is None else
+                  f" ({r['metrics_s'] * 1e6 / max(r['scrapes'], 1):.0f} µs a scrape), {r['scrapes']} scrapes ({r['failed']} failed)"),
+                  flush=True)
+    med = lambda k, f: statistics.median(x[f] for x in results[k])
+    print("\nmedians (ratio to quiet: median of the per-round ratios)")
+    for k, r in enumerate(kinds):
+        ratio = lambda f: statistics.median(h[f] / q[f] for h, q in zip(results[k], results[0]))
+        extra = "" if r is None else (f"; ratios: ns/line {ratio('ns_per_line'):.3f}, lines/s {ratio('lines_per_s'):.3f}, "
+                                      f"wall {ratio('wall'):.3f}; {med(k, 'scrapes'):.0f} scrapes")
+        print(f"{label(r):>9}: wall {med(k, 'wall'):.2f} s, cpu {med(k, 'cpu'):.2f} s, analyzer {med(k, 'ns_per_line'):.0f} "
+              f"ns/line, {med(k, 'lines_per_s') / 1e3:.0f} K lines/s, metrics thread {med(k, 'metrics_s'):.3f} s{extra}")
+
+
+if __name__ == "__main__":
+    main()
