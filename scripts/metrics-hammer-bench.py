@@ -26,6 +26,7 @@ Needs: python3 (Debian package python3; standard library only) and Linux /proc. 
 """
 import argparse
 import os
+import resource
 import signal
 import socket
 import statistics
@@ -78,7 +79,8 @@ def scraper(port, rate, limit_seconds):
         except OSError:
             failed += 1
             time.sleep(0.001)  # not listening (yet, or any more): no busy spin
-    print(answered, failed, flush=True)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(answered, failed, usage.ru_utime + usage.ru_stime, flush=True)
 
 
 def free_port():
@@ -88,7 +90,7 @@ def free_port():
 
 
 def threads(pid):
-    """{tid: (name, runtime ns)} of the process's threads now."""
+    """{tid: (name, ns on a CPU, ns waiting for one)} of the process's threads now."""
     out = {}
     try:
         tids = os.listdir(f"/proc/{pid}/task")
@@ -99,10 +101,10 @@ def threads(pid):
             with open(f"/proc/{pid}/task/{tid}/comm") as f:
                 name = f.read().strip()
             with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
-                ns = int(f.read().split()[0])
-        except (OSError, ValueError, IndexError):
+                run_ns, wait_ns = (int(x) for x in f.read().split()[:2])
+        except (OSError, ValueError):
             continue
-        out[tid] = (name, ns)
+        out[tid] = (name, run_ns, wait_ns)
     return out
 
 
@@ -129,32 +131,36 @@ def run(logtop, log, lines, rate):
             break
         now = threads(proc.pid)
         last.update(now)
-        a = [ns for (name, ns) in now.values() if name == "logtop-analyzer"]
+        a = [ns for (name, ns, _) in now.values() if name == "logtop-analyzer"]
         if a:
             samples.append((time.monotonic() - t0, a[0]))
         time.sleep(0.01)
     wall = time.monotonic() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     reader.join()
-    scrapes = failed = None
+    scrapes = failed = scraper_cpu = None
     if scrape:
         scrape.send_signal(signal.SIGTERM)
         out, _ = scrape.communicate(timeout=30)
-        scrapes, failed = (int(x) for x in out.split())
+        n, f, c = out.split()
+        scrapes, failed, scraper_cpu = int(n), int(f), float(c)
     text = "".join(stderr)
     if f"{lines} lines analysed" not in text:
         raise RuntimeError(f"run incomplete (rate {rate}):\n{text[-2000:]}")
     if not samples:
-        raise RuntimeError(f"no thread named logtop-analyzer seen (threads: {sorted(set(n for n, _ in last.values()))})")
+        raise RuntimeError(f"no thread named logtop-analyzer seen (threads: {sorted(set(v[0] for v in last.values()))})")
     by_name = {}
-    for name, ns in last.values():
+    waited = 0
+    for name, ns, wait in last.values():
         by_name[name] = by_name.get(name, 0) + ns
+        if name == "logtop-analyzer":
+            waited += wait
     analyzer = by_name.get("logtop-analyzer", 0)
     return {
         "rate": rate, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
         "analyzer_s": analyzer / 1e9, "ns_per_line": analyzer / lines,
         "lines_per_s": span_rate(samples, lines), "metrics_s": by_name.get("logtop-metrics", 0) / 1e9,
-        "scrapes": scrapes, "failed": failed,
+        "scrapes": scrapes, "failed": failed, "scraper_cpu": scraper_cpu, "analyzer_wait_s": waited / 1e9,
     }
 
 
@@ -192,24 +198,31 @@ def main():
     run(a.logtop, a.log, lines, None)
     results = {k: [] for k in range(len(kinds))}
     for i in range(a.rounds):
-        order = [(j + i) % len(kinds) for j in range(len(kinds))]
-        for k in order:
+        for k in [(j + i) % len(kinds) for j in range(len(kinds))]:
             r = run(a.logtop, a.log, lines, kinds[k])
             results[k].append(r)
-            print(f"round {i + 1} {label(kinds[k]):>9}: wall {r['wall']:.2f} s, cpu {r['cpu']:.2f} s, analyzer "
-                  f"{r['analyzer_s']:.3f} s ({r['ns_per_line']:.0f} ns/line), {r['lines_per_s'] / 1e3:.0f} K lines/s, "
-                  f"metrics thread {r['metrics_s']:.3f} s" + ("" if r["scrapes"] is None else
-                  f" ({r['metrics_s'] * 1e6 / max(r['scrapes'], 1):.0f} µs a scrape), {r['scrapes']} scrapes ({r['failed']} failed)"),
-                  flush=True)
-    med = lambda k, f: statistics.median(x[f] for x in results[k])
-    print("\nmedians (ratio to quiet: median of the per-round ratios)")
+            line = (f"round {i + 1} {label(kinds[k]):>8}: wall {r['wall']:.2f} s, cpu {r['cpu']:.2f} s, analyzer "
+                    f"{r['ns_per_line']:.0f} ns/line (waited {r['analyzer_wait_s']:.2f} s for a CPU), "
+                    f"{r['lines_per_s'] / 1e3:.0f} K lines/s")
+            if r["scrapes"] is not None:
+                line += (f", {r['scrapes']} scrapes ({r['failed']} failed), metrics thread {r['metrics_s']:.3f} s "
+                         f"({r['metrics_s'] * 1e6 / max(r['scrapes'], 1):.0f} µs a scrape), scraper {r['scraper_cpu']:.2f} s")
+            print(line, flush=True)
+    fields = [("ns_per_line", "analyzer ns/line", "{:.0f}"), ("lines_per_s", "lines/s", "{:.0f}"),
+              ("analyzer_wait_s", "analyzer waited s", "{:.2f}"), ("wall", "wall s", "{:.2f}"), ("cpu", "process cpu s", "{:.2f}")]
+    print(f"\nmedians of {a.rounds} rounds; for a hammered kind, [median of its per-round ratios to the quiet run]")
     for k, r in enumerate(kinds):
-        ratio = lambda f: statistics.median(h[f] / q[f] for h, q in zip(results[k], results[0]))
-        extra = "" if r is None else (f"; ratios: ns/line {ratio('ns_per_line'):.3f}, lines/s {ratio('lines_per_s'):.3f}, "
-                                      f"wall {ratio('wall'):.3f}; {med(k, 'scrapes'):.0f} scrapes")
-        print(f"{label(r):>9}: wall {med(k, 'wall'):.2f} s, cpu {med(k, 'cpu'):.2f} s, analyzer {med(k, 'ns_per_line'):.0f} "
-              f"ns/line, {med(k, 'lines_per_s') / 1e3:.0f} K lines/s, metrics thread {med(k, 'metrics_s'):.3f} s{extra}")
-
+        cells = []
+        for f, name, fmt in fields:
+            cell = f"{name} " + fmt.format(statistics.median(x[f] for x in results[k]))
+            if k:
+                cell += f" [{statistics.median(h[f] / q[f] for h, q in zip(results[k], results[0]) if q[f]):.3f}]"
+            cells.append(cell)
+        if k:
+            cells.append(f"scrapes {statistics.median(x['scrapes'] for x in results[k]):.0f}")
+            cells.append(f"scraper cpu s {statistics.median(x['scraper_cpu'] for x in results[k]):.2f}")
+            cells.append(f"metrics thread s {statistics.median(x['metrics_s'] for x in results[k]):.3f}")
+        print(f"{label(r):>8}: " + ", ".join(cells))
 
 if __name__ == "__main__":
     main()
