@@ -19,6 +19,8 @@ public final class MetricsServer: Sendable {
 
     public static let maxRequestBytes = 8 << 10
     public static let readTimeoutSeconds = 2
+    /// The server thread's nice value: it yields to the analysis when the CPU is short.
+    public static let niceness: Int32 = 10
     /// How long a rendered exposition is served again (see `serve`).
     public static let reuseSeconds = 0.1
     public static let textContentType = "text/plain; version=0.0.4; charset=utf-8"
@@ -65,6 +67,9 @@ public final class MetricsServer: Sendable {
         guard !started.exchange(true, ordering: .relaxed) else { return }
         Thread.detachNewThread { [self] in
             ThreadName.metrics.apply()
+            // Below the analyzer and the sources: when the cores are busy, a scraper gets the CPU the
+            // analysis leaves (Linux: the nice value of this thread only).
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
             // The whole answer (head and body) of each format, and when it was rendered.
             var cache: [(at: UInt64, response: [UInt8])?] = [nil, nil]
             while !stopping.load(ordering: .relaxed) {
