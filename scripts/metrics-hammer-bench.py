@@ -14,15 +14,19 @@ What is measured per run, from outside the process:
   lines/s         1M lines' worth of analysis over wall time: the time the analyzer thread took from
                   10 % to 90 % of its own total CPU (its CPU is nearly all per-line work), i.e. 80 %
                   of the lines, interpolated between samples
+  cores           the whole process's CPU seconds per second over that same span (/proc/PID/stat)
   wall, cpu       the whole process, spawn to exit (user + system of every thread, from wait4)
   metrics CPU     the `logtop-metrics` thread (the server: accept, render, send)
+  analyzer waited the analyzer thread's time runnable but waiting for a CPU (schedstat)
   scrapes         answers the scraper got (each a complete 200 with `logtop_analyzed_lines_total`)
+  scraper CPU     the scraper process's own user + system CPU
 Every run must end with every line analysed (logtop's own summary line says so), else it stops.
 
 Needs: python3 (Debian package python3; standard library only) and Linux /proc. Build first:
   swift build -c release --product logtop
   .build/release/logtop generate --stdout --no-pace --count 1000000 --seed 3 > /tmp/x.log
-  scripts/metrics-hammer-bench.py --log /tmp/x.log --rounds 5 --rates 0,100
+  scripts/metrics-hammer-bench.py --log /tmp/x.log --rounds 7 --rates 0,100
+  scripts/metrics-hammer-bench.py --log /tmp/x.log --rounds 12 --rates 100 --control
 """
 import argparse
 import os
@@ -123,7 +127,7 @@ def run(logtop, log, lines, rate):
     stderr = []
     reader = threading.Thread(target=lambda: stderr.append(proc.stderr.read().decode(errors="replace")))
     reader.start()
-    samples = []  # (seconds since spawn, analyzer ns) while the analyzer thread lives
+    samples = []  # (seconds since spawn, analyzer ns, process CPU s) while the analyzer thread lives
     last = {}
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)  # wait4: the process's own CPU totals
@@ -133,7 +137,7 @@ def run(logtop, log, lines, rate):
         last.update(now)
         a = [ns for (name, ns, _) in now.values() if name == "logtop-analyzer"]
         if a:
-            samples.append((time.monotonic() - t0, a[0]))
+            samples.append((time.monotonic() - t0, a[0], process_cpu(proc.pid)))
         time.sleep(0.01)
     wall = time.monotonic() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -156,26 +160,42 @@ def run(logtop, log, lines, rate):
         if name == "logtop-analyzer":
             waited += wait
     analyzer = by_name.get("logtop-analyzer", 0)
+    lines_per_s, cores = span_rate(samples, lines)
     return {
         "rate": rate, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
         "analyzer_s": analyzer / 1e9, "ns_per_line": analyzer / lines,
-        "lines_per_s": span_rate(samples, lines), "metrics_s": by_name.get("logtop-metrics", 0) / 1e9,
+        "lines_per_s": lines_per_s, "cores": cores, "metrics_s": by_name.get("logtop-metrics", 0) / 1e9,
         "scrapes": scrapes, "failed": failed, "scraper_cpu": scraper_cpu, "analyzer_wait_s": waited / 1e9,
     }
 
 
+def process_cpu(pid):
+    """User + system CPU seconds of the whole process so far (every thread, ended ones too)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def span_rate(samples, lines):
-    """Lines per second while the analyzer's CPU went from 10 % to 90 % of its total."""
+    """Lines per second while the analyzer's CPU went from 10 % to 90 % of its total, and the cores the
+    whole process used meanwhile (its CPU seconds per second)."""
     total = samples[-1][1]
 
     def when(fraction):
         target = total * fraction
-        for (t1, c1), (t2, c2) in zip(samples, samples[1:]):
+        for i in range(1, len(samples)):
+            (t1, c1, _), (t2, c2, _) = samples[i - 1], samples[i]
             if c2 >= target:
-                return t1 + (t2 - t1) * (target - c1) / max(c2 - c1, 1)
-        return samples[-1][0]
+                return t1 + (t2 - t1) * (target - c1) / max(c2 - c1, 1), i
+        return samples[-1][0], len(samples) - 1
 
-    return 0.8 * lines / max(when(0.9) - when(0.1), 1e-9)
+    (start, i), (end, j) = when(0.1), when(0.9)
+    span = max(end - start, 1e-9)
+    cores = (samples[j][2] - samples[i - 1][2]) / max(samples[j][0] - samples[i - 1][0], 1e-9)
+    return 0.8 * lines / span, cores
 
 
 def main():
@@ -187,29 +207,31 @@ def main():
     p.add_argument("--log", required=True, help="the access log to analyse (see above)")
     p.add_argument("--rounds", type=int, default=5, help="rounds of one run of each kind (default 5)")
     p.add_argument("--rates", default="0,100", help="scraper rates, scrapes/s, 0 = as fast as it can (default 0,100)")
+    p.add_argument("--control", action="store_true",
+                   help="also a second quiet run a round: its ratios to the first show what this machine can resolve")
     a = p.parse_args()
     a.logtop = os.path.abspath(a.logtop)
     with open(a.log, "rb") as f:
         lines = sum(1 for _ in f)
     rates = [float(r) for r in a.rates.split(",")]
-    kinds = [None] + rates
-    label = lambda r: "quiet" if r is None else ("flat-out" if r == 0 else f"{r:g}/s")
+    kinds = [None] + (["control"] if a.control else []) + rates
+    label = lambda r: "quiet" if r is None else r if r == "control" else ("flat-out" if r == 0 else f"{r:g}/s")
     print(f"{lines} lines; warm-up run", flush=True)
     run(a.logtop, a.log, lines, None)
     results = {k: [] for k in range(len(kinds))}
     for i in range(a.rounds):
         for k in [(j + i) % len(kinds) for j in range(len(kinds))]:
-            r = run(a.logtop, a.log, lines, kinds[k])
+            r = run(a.logtop, a.log, lines, None if kinds[k] == "control" else kinds[k])
             results[k].append(r)
             line = (f"round {i + 1} {label(kinds[k]):>8}: wall {r['wall']:.2f} s, cpu {r['cpu']:.2f} s, analyzer "
                     f"{r['ns_per_line']:.0f} ns/line (waited {r['analyzer_wait_s']:.2f} s for a CPU), "
-                    f"{r['lines_per_s'] / 1e3:.0f} K lines/s")
+                    f"{r['lines_per_s'] / 1e3:.0f} K lines/s (process using {r['cores']:.2f} cores)")
             if r["scrapes"] is not None:
                 line += (f", {r['scrapes']} scrapes ({r['failed']} failed), metrics thread {r['metrics_s']:.3f} s "
                          f"({r['metrics_s'] * 1e6 / max(r['scrapes'], 1):.0f} µs a scrape), scraper {r['scraper_cpu']:.2f} s")
             print(line, flush=True)
     fields = [("ns_per_line", "analyzer ns/line", "{:.0f}"), ("lines_per_s", "lines/s", "{:.0f}"),
-              ("analyzer_wait_s", "analyzer waited s", "{:.2f}"), ("wall", "wall s", "{:.2f}"), ("cpu", "process cpu s", "{:.2f}")]
+              ("analyzer_wait_s", "analyzer waited s", "{:.2f}"), ("cores", "cores", "{:.2f}"), ("wall", "wall s", "{:.2f}"), ("cpu", "process cpu s", "{:.2f}")]
     print(f"\nmedians of {a.rounds} rounds; for a hammered kind, [median of its per-round ratios to the quiet run]")
     for k, r in enumerate(kinds):
         cells = []
@@ -218,7 +240,7 @@ def main():
             if k:
                 cell += f" [{statistics.median(h[f] / q[f] for h, q in zip(results[k], results[0]) if q[f]):.3f}]"
             cells.append(cell)
-        if k:
+        if results[k][0]["scrapes"] is not None:
             cells.append(f"scrapes {statistics.median(x['scrapes'] for x in results[k]):.0f}")
             cells.append(f"scraper cpu s {statistics.median(x['scraper_cpu'] for x in results[k]):.2f}")
             cells.append(f"metrics thread s {statistics.median(x['metrics_s'] for x in results[k]):.3f}")
