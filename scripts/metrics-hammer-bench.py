@@ -40,6 +40,7 @@ import tempfile
 import threading
 import time
 
+RUN_LIMIT_SECONDS = 300
 REQUEST = b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
 
@@ -133,6 +134,11 @@ def run(logtop, log, lines, rate):
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)  # wait4: the process's own CPU totals
         if pid:
             break
+        if time.monotonic() - t0 > RUN_LIMIT_SECONDS:  # a run that never ends must not hang the bench
+            proc.kill()
+            if scrape:
+                scrape.kill()
+            raise RuntimeError(f"run did not end within {RUN_LIMIT_SECONDS} s (rate {rate}); its work directory: {work}")
         now = threads(proc.pid)
         last.update(now)
         a = [ns for (name, ns, _) in now.values() if name == "logtop-analyzer"]
