@@ -62,6 +62,7 @@ public final class Pipeline: Sendable {
                                                       : (nil, nil, nil)
         if let analyzer {
             Thread.detachNewThread { [analyzerDone] in
+                ThreadName.analyzer.apply()
                 analyzer.run()
                 analyzerDone.signal()
             }
@@ -127,6 +128,7 @@ public final class Pipeline: Sendable {
         }
         sourcesDone.enter()
         Thread.detachNewThread { [sourcesDone, lifecycle, output] in
+            ThreadName.source.apply()
             source.run(into: output)
             output.endOfInput()  // whatever a source left batched when it ended
             output.replay?.control.sourceEnded()

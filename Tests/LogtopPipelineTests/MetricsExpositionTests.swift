@@ -103,6 +103,13 @@ import Testing
         #expect(head("GET / HTTP/1.1\r\n\r\n") == .notFound)
         #expect(head("DELETE /metrics HTTP/1.1\r\n\r\n") == .methodNotAllowed)
         #expect(head("hello\r\n\r\n") == .bad)
+        #expect(head("GET /metrics HTTP/2\r\n\r\n") == .bad)
+        #expect(head("GET  /metrics  HTTP/1.1\r\n\r\n") == .metrics(openMetrics: false))
+        #expect(head("GET /metricsx HTTP/1.1\r\n\r\n") == .notFound)
+        #expect(head("get /metrics HTTP/1.1\r\n\r\n") == .methodNotAllowed)
+        #expect(head("GET /metrics HTTP/1.1\naccept: text/plain, Application/OpenMetrics-Text; version=1.0.0\n\n")
+                == .metrics(openMetrics: true), "header names and media types are case-insensitive; bare LF line ends")
+        #expect(head("GET /metrics HTTP/1.1\r\nX-Accept: application/openmetrics-text\r\n\r\n") == .metrics(openMetrics: false))
         #expect(MetricsRequest.headEnd(Array("GET / HTTP/1.1\r\n".utf8)) == nil)
         #expect(MetricsRequest.headEnd(Array("GET / HTTP/1.1\n\n".utf8)) == 16)
     }

@@ -19,6 +19,8 @@ public final class MetricsServer: Sendable {
 
     public static let maxRequestBytes = 8 << 10
     public static let readTimeoutSeconds = 2
+    /// The server thread's nice value: it yields to the analysis when the CPU is short.
+    public static let niceness: Int32 = 10
     /// How long a rendered exposition is served again (see `serve`).
     public static let reuseSeconds = 0.1
     public static let textContentType = "text/plain; version=0.0.4; charset=utf-8"
@@ -64,7 +66,12 @@ public final class MetricsServer: Sendable {
     public func serve(_ render: @escaping Render) {
         guard !started.exchange(true, ordering: .relaxed) else { return }
         Thread.detachNewThread { [self] in
-            var cache: [(Date, String)?] = [nil, nil]
+            ThreadName.metrics.apply()
+            // Below the analyzer and the sources: when the cores are busy, a scraper gets the CPU the
+            // analysis leaves (Linux: the nice value of this thread only).
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
+            // The whole answer (head and body) of each format, and when it was rendered.
+            var cache: [(at: UInt64, response: [UInt8])?] = [nil, nil]
             while !stopping.load(ordering: .relaxed) {
                 let c = accept(listener, nil, nil)
                 if c < 0 {
@@ -75,15 +82,16 @@ public final class MetricsServer: Sendable {
                 }
                 _ = fcntl(c, F_SETFD, FD_CLOEXEC)
                 answer(c) { openMetrics in
-                    // Scrapes closer together than `reuseSeconds` get the same text: the analyzer hands
+                    // Scrapes closer together than `reuseSeconds` get the same bytes: the analyzer hands
                     // over a new snapshot only every 200 ms, and a scraper in a tight loop then costs
                     // the socket work alone, not a status and a rendering each time.
-                    let now = Date()
+                    let now = Self.monotonicNanoseconds()
                     let k = openMetrics ? 1 : 0
-                    if let (at, text) = cache[k], now.timeIntervalSince(at) < Self.reuseSeconds, now >= at { return text }
-                    let text = render(openMetrics)
-                    cache[k] = (now, text)
-                    return text
+                    if let (at, response) = cache[k], now - at < UInt64(Self.reuseSeconds * 1e9) { return response }
+                    let response = Self.response(status: "200 OK", contentType: openMetrics ? Self.openMetricsContentType : Self.textContentType,
+                                                 body: render(openMetrics))
+                    cache[k] = (now, response)
+                    return response
                 }
                 Glibc.close(c)
                 served.add(1, ordering: .relaxed)
@@ -100,16 +108,19 @@ public final class MetricsServer: Sendable {
         Glibc.close(listener)
     }
 
-    private func answer(_ fd: Int32, _ render: (Bool) -> String) {
+    /// Reads the request head from `fd` and writes the answer: `metrics` gives a scrape's bytes.
+    private func answer(_ fd: Int32, _ metrics: (_ openMetrics: Bool) -> [UInt8]) {
         var tv = timeval(tv_sec: Self.readTimeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var head: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 2048)
-        let deadline = Date().addingTimeInterval(Double(Self.readTimeoutSeconds))
+        let deadline = Self.monotonicNanoseconds() + UInt64(Self.readTimeoutSeconds) * 1_000_000_000
         while MetricsRequest.headEnd(head) == nil {
-            guard head.count < Self.maxRequestBytes, Date() < deadline else {
-                if head.count >= Self.maxRequestBytes { send(fd, status: "431 Request Header Fields Too Large", body: "request too large\n") }
+            guard head.count < Self.maxRequestBytes, Self.monotonicNanoseconds() < deadline else {
+                if head.count >= Self.maxRequestBytes {
+                    send(fd, Self.response(status: "431 Request Header Fields Too Large", body: "request too large\n"))
+                }
                 return
             }
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
@@ -117,59 +128,34 @@ public final class MetricsServer: Sendable {
             head.append(contentsOf: buffer[0..<n])
         }
         switch MetricsRequest(head: head) {
-        case .metrics(let openMetrics):
-            let body = render(openMetrics)
-            send(fd, status: "200 OK", contentType: openMetrics ? Self.openMetricsContentType : Self.textContentType, body: body)
-        case .notFound: send(fd, status: "404 Not Found", body: "not found: try /metrics\n")
-        case .methodNotAllowed: send(fd, status: "405 Method Not Allowed", body: "only GET /metrics\n", extra: "Allow: GET\r\n")
-        case .bad: send(fd, status: "400 Bad Request", body: "bad request\n")
+        case .metrics(let openMetrics): send(fd, metrics(openMetrics))
+        case .notFound: send(fd, Self.response(status: "404 Not Found", body: "not found: try /metrics\n"))
+        case .methodNotAllowed: send(fd, Self.response(status: "405 Method Not Allowed", body: "only GET /metrics\n", extra: "Allow: GET\r\n"))
+        case .bad: send(fd, Self.response(status: "400 Bad Request", body: "bad request\n"))
         }
     }
 
-    private func send(_ fd: Int32, status: String, contentType: String = "text/plain; charset=utf-8", body: String, extra: String = "") {
-        let bodyBytes = Array(body.utf8)
-        let head = "HTTP/1.1 \(status)\r\nContent-Type: \(contentType)\r\nContent-Length: \(bodyBytes.count)\r\n\(extra)Connection: close\r\n\r\n"
-        var bytes = Array(head.utf8)
-        bytes.append(contentsOf: bodyBytes)
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return }
-            sent += n
-        }
+    /// A whole HTTP answer: status line, headers, body.
+    private static func response(status: String, contentType: String = "text/plain; charset=utf-8", body: String, extra: String = "") -> [UInt8] {
+        var bytes = Array("HTTP/1.1 \(status)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.utf8.count)\r\n\(extra)Connection: close\r\n\r\n".utf8)
+        bytes.append(contentsOf: body.utf8)
+        return bytes
     }
-}
 
-/// What a request head (bytes up to the blank line) asks the metrics server for.
-enum MetricsRequest: Equatable {
-    case metrics(openMetrics: Bool)
-    case notFound
-    case methodNotAllowed
-    case bad
-
-    /// The index just past `\r\n\r\n` (or `\n\n`) in `bytes`, if present.
-    static func headEnd(_ bytes: [UInt8]) -> Int? {
-        var i = 0
-        while i < bytes.count {
-            if bytes[i] == 10 {
-                if i + 1 < bytes.count, bytes[i + 1] == 10 { return i + 2 }
-                if i + 2 < bytes.count, bytes[i + 1] == 13, bytes[i + 2] == 10 { return i + 3 }
+    private func send(_ fd: Int32, _ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { all in
+            var sent = 0
+            while sent < all.count {
+                let n = Glibc.send(fd, all.baseAddress! + sent, all.count - sent, Int32(MSG_NOSIGNAL))
+                if n <= 0 { return }
+                sent += n
             }
-            i += 1
         }
-        return nil
     }
 
-    init(head: [UInt8]) {
-        let text = String(decoding: head, as: UTF8.self)
-        let lines = text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\r")) }
-        let parts = lines.first?.split(separator: " ") ?? []
-        guard parts.count == 3, parts[2].hasPrefix("HTTP/1.") else { self = .bad; return }
-        guard parts[0] == "GET" else { self = .methodNotAllowed; return }
-        let path = parts[1].split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
-        guard path == "/metrics" else { self = .notFound; return }
-        let accept = lines.dropFirst().first { $0.lowercased().hasPrefix("accept:") }?.lowercased() ?? ""
-        self = .metrics(openMetrics: accept.contains("application/openmetrics-text"))
+    private static func monotonicNanoseconds() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
     }
 }
