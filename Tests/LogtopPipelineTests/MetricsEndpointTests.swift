@@ -205,7 +205,7 @@ import Glibc
         let totalStatus = total?["status"] as? [String: Int] ?? [:]
         #expect(totalStatus.count == status.count)
         for (code, n) in totalStatus { #expect(s.value("logtop_http_requests_total", ["code": code]) == Double(n), "status \(code)") }
-        #expect((kafka?["lost"] as? Int).map(Double.init) == s.value("logtop_kafka_lost_records_total"))
+        #expect((kafka?["lost"] as? Int).map(Double.init) == s.value("logtop_kafka_lost_lines_total"))
     }
 
     /// A bad address and a busy port stop logtop at start with a clear message; other paths, other

@@ -26,7 +26,7 @@ import Testing
         return PipelineStatus(
             broker: "secret-broker.example:9093", embedded: false, connected: true,
             producer: ProducerStats(produced: 10, delivered: 7, failed: 2, failuresByReason: ["_MSG_TIMED_OUT": 2]),
-            consumer: ConsumerStats(consumed: 9, lostRecords: 1), ownProduced: 10, ownConsumed: 9, alertsPublished: 1,
+            consumer: { var c = ConsumerStats(consumed: 9, lostRecords: 1); c.consumedLines = 900; c.lostLines = 120; return c }(), ownProduced: 10, ownConsumed: 9, alertsPublished: 1,
             alertsFailed: 0, generator: GeneratorState(), backPressured: false, activeSources: 1, lastKafkaError: nil,
             snapshot: engine.snapshot(),
             sources: [SourceStatus(name: "file:/var/log/a \"b\".log", lines: 10, state: .reconnecting(at: 5), waiting: .kafka)],
@@ -49,6 +49,8 @@ import Testing
             #expect(value("logtop_kafka_delivery_failures_total", ["reason": "_MSG_TIMED_OUT"]) == 2)
             #expect(value("logtop_kafka_in_flight_records") == 1)
             #expect(value("logtop_kafka_lost_records_total") == 1)
+            #expect(value("logtop_kafka_lost_lines_total") == 120)
+            #expect(value("logtop_kafka_consumed_lines_total") == 900)
             #expect(value("logtop_source_state", ["source": "file:/var/log/a \"b\".log", "state": "reconnecting"]) == 1)
             #expect(value("logtop_source_waiting", ["source": "file:/var/log/a \"b\".log"]) == 1)
             #expect(value("logtop_merge_members") == 1)
