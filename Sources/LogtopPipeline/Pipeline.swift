@@ -88,7 +88,8 @@ public final class Pipeline: Sendable {
         driver.filtered = config.filter.map { FilteredView(filter: $0, config: config.engine) }
         switch config.mode {
         case .local:
-            let c = try LogConsumer(settings: settings, group: config.group, autoCommitIntervalMs: config.commitIntervalMs)
+            let c = try LogConsumer(settings: settings, group: config.group, autoCommitIntervalMs: config.commitIntervalMs,
+                                    overrides: consumerOverrides(config, ownCluster: ownCluster))
             if ownCluster {
                 // Nobody else can join a group on this process's own cluster: take every partition at
                 // once instead of waiting for the group to form (3 s on the embedded cluster).
@@ -135,6 +136,18 @@ public final class Pipeline: Sendable {
             if !tracker.state.isOver { tracker.set(lifecycle.sourcesShouldStop ? .stopped : .done) }
             sourcesDone.leave()
         }
+    }
+
+    /// Settings of the local analyzer's consumer beyond the defaults. The embedded cluster holds an
+    /// empty fetch for the whole `fetch.wait.max.ms` (20 ms) even when data arrives meanwhile, and a
+    /// replay of files at full speed empties it once per backlog (the bound keeps it under the
+    /// cluster's retention): such a run, which ends with its files, waits 2 ms instead (1M-line
+    /// file: 1.54 → 1.24 s). Live runs, paced replays and the dashboard, which stays open after its
+    /// files, keep the longer wait: idle, 2 ms costs ~6 % of a core against ~2 %.
+    static func consumerOverrides(_ config: PipelineConfig, ownCluster: Bool) -> [String: String] {
+        let replaying = ownCluster && config.endsWithItsSources && config.replaySpeed == nil && !config.sources.isEmpty
+            && config.sources.allSatisfy { if case .file = $0 { true } else { false } }
+        return replaying ? ["fetch.wait.max.ms": "2"] : [:]
     }
 
     /// `host-pid`: unique enough among the members of one group.

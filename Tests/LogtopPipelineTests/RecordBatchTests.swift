@@ -134,4 +134,26 @@ import Testing
         defer { pipeline.finish() }
         #expect(waitUntil(30) { pipeline.status().consumer.assignment.count == config.partitions })
     }
+
+    /// Only a batch replay of files at full speed on its own embedded cluster fetches with the short
+    /// wait; anything that can sit idle keeps the embedded cluster's default.
+    @Test func onlyABatchReplayOfFilesOnItsOwnClusterFetchesWithAShortWait() {
+        var replay = PipelineConfig()
+        replay.sources = [.file("/a.log"), .file("/b.log.gz")]
+        replay.endsWithItsSources = true
+        #expect(Pipeline.consumerOverrides(replay, ownCluster: true) == ["fetch.wait.max.ms": "2"])
+        #expect(Pipeline.consumerOverrides(replay, ownCluster: false).isEmpty, "a real broker answers when data arrives")
+        var dashboard = replay
+        dashboard.endsWithItsSources = false
+        #expect(Pipeline.consumerOverrides(dashboard, ownCluster: true).isEmpty, "the dashboard stays open after its files")
+        var paced = replay
+        paced.replaySpeed = 60
+        #expect(Pipeline.consumerOverrides(paced, ownCluster: true).isEmpty)
+        var live = replay
+        live.sources = [.file("/a.log"), .generator]
+        #expect(Pipeline.consumerOverrides(live, ownCluster: true).isEmpty)
+        var stdin = replay
+        stdin.sources = [.stdin]
+        #expect(Pipeline.consumerOverrides(stdin, ownCluster: true).isEmpty, "stdin may be a live tail -F")
+    }
 }

@@ -167,6 +167,10 @@ public struct PipelineConfig: Sendable {
     /// First and longest wait before a TCP source reconnects (the wait doubles after each failure), ms.
     public var reconnectInitialMs = 250
     public var reconnectMaxMs = 5_000
+    /// The run ends once its finite sources are analysed (`--batch`), so nothing is left idle after a
+    /// replay: a replay of files at full speed on the embedded cluster then fetches with a short wait
+    /// (`Pipeline.consumerOverrides`).
+    public var endsWithItsSources = false
     /// Paced replay of `file:` sources (`--replay-speed`), times real time: each line goes when a
     /// clock started at the first line's time reaches its own, and the engine's event time follows
     /// that clock (alerts fire in log time, as they would have). `nil`: as fast as possible.

@@ -140,6 +140,7 @@ struct Logtop: ParsableCommand {
         }
         let writer: ResultsWriter
         do { writer = try ResultsWriter(textPath: results, jsonPath: resultsJSON) } catch { fail("\(error)") }
+        config.endsWithItsSources = true
         let pipeline: Pipeline
         do { pipeline = try Pipeline(config: config) } catch { fail("\(error)") }
         if pipeline.embedded {
