@@ -67,26 +67,12 @@ public final class LogConsumer: Sendable {
             for tp in list { rd_kafka_topic_partition_list_add(rdList, tp.topic, tp.partition) }
             // Where the partitions are, asked now: the fetcher then starts at once instead of after its
             // own metadata round.
-            if let rkt = rd_kafka_topic_new(handle, topic, nil) {
-                var metadata: UnsafePointer<rd_kafka_metadata>?
-                _ = rd_kafka_metadata(handle, 0, rkt, &metadata, 2_000)
-                if let metadata { rd_kafka_metadata_destroy(metadata) }
-                rd_kafka_topic_destroy(rkt)
-            }
+            _ = try? KafkaTopicReader.partitionCount(handle, topic: topic, timeoutMs: 2_000)
             let committed = Self.committedOffsets(handle, rdList, timeoutMs: 5_000)
-            // The gap tracker expects what the group committed, else the partition's current start.
-            var expected = committed
             for index in 0..<list.count {
-                let tp = list[index]
-                rdList.pointee.elems[index].offset = committed[tp] ?? Int64(RD_KAFKA_OFFSET_BEGINNING)
-                var low: Int64 = -1
-                var high: Int64 = -1
-                if expected[tp] == nil,
-                   rd_kafka_query_watermark_offsets(handle, tp.topic, tp.partition, &low, &high, 2_000) == RD_KAFKA_RESP_ERR_NO_ERROR, low >= 0 {
-                    expected[tp] = low
-                }
+                rdList.pointee.elems[index].offset = committed[list[index]] ?? Int64(RD_KAFKA_OFFSET_BEGINNING)
             }
-            consumption.assigned(list, committed: expected)
+            consumption.assigned(list, committed: Self.expectedOffsets(handle, list, committed: committed))
             return rd_kafka_assign(handle, rdList)
         }
         guard let result else { throw .closedClient }
@@ -94,6 +80,25 @@ public final class LogConsumer: Sendable {
             let code = KafkaErrorCode(result)
             throw KafkaError(kind: .consume, message: "cannot assign the partitions of \(topic): \(code.explanation)", code: code)
         }
+    }
+
+    /// The next offset the gap tracker expects of each of `partitions`: the committed one, else the
+    /// partition's current start. Without a committed offset the consumer starts at the partition's
+    /// start (auto.offset.reset=earliest): anything trimmed between now and the first fetch is lost
+    /// to this group too, so the start known now is the next expected offset.
+    private static func expectedOffsets(
+        _ rk: OpaquePointer, _ partitions: [TopicPartition], committed: [TopicPartition: Int64]
+    ) -> [TopicPartition: Int64] {
+        var expected = committed
+        for tp in partitions where expected[tp] == nil {
+            var low: Int64 = -1
+            var high: Int64 = -1
+            if rd_kafka_query_watermark_offsets(rk, tp.topic, tp.partition, &low, &high, 2_000) == RD_KAFKA_RESP_ERR_NO_ERROR,
+               low >= 0 {
+                expected[tp] = low
+            }
+        }
+        return expected
     }
 
     /// The committed offsets of `partitions` (a copy is asked, the list is left as it is); empty when
@@ -363,19 +368,7 @@ public final class LogConsumer: Sendable {
                     }
                 }
             }
-            // Where there is no committed offset, the group starts at the partition's start
-            // (auto.offset.reset=earliest): anything trimmed between now and the first fetch is lost
-            // to this group too, so the start known now is the next expected offset.
-            var expected = committed
-            for tp in list where expected[tp] == nil {
-                var low: Int64 = -1
-                var high: Int64 = -1
-                if rd_kafka_query_watermark_offsets(rk, tp.topic, tp.partition, &low, &high, 2_000) == RD_KAFKA_RESP_ERR_NO_ERROR,
-                   low >= 0 {
-                    expected[tp] = low
-                }
-            }
-            context.consumption?.assigned(list, committed: expected)
+            context.consumption?.assigned(list, committed: expectedOffsets(rk, list, committed: committed))
             if cooperative {
                 if let error = rd_kafka_incremental_assign(rk, partitions) { record(error, context) }
             } else {

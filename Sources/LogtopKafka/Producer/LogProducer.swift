@@ -108,16 +108,8 @@ public final class LogProducer: Sendable {
     @discardableResult
     public func prepare(topic: String, timeoutMs: Int = 2_000) -> Int? {
         client.withHandle { handle -> Int? in
-            guard let rkt = rd_kafka_topic_new(handle, topic, nil) else { return nil }
-            defer { rd_kafka_topic_destroy(rkt) }
-            var metadata: UnsafePointer<rd_kafka_metadata>?
-            let result = rd_kafka_metadata(handle, 0, rkt, &metadata, Int32(clamping: timeoutMs))
-            guard let metadata else { return nil }
-            defer { rd_kafka_metadata_destroy(metadata) }
-            guard result == RD_KAFKA_RESP_ERR_NO_ERROR, metadata.pointee.topic_cnt == 1,
-                  metadata.pointee.topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
-            let count = Int(metadata.pointee.topics[0].partition_cnt)
-            return count > 0 ? count : nil
+            let count = (try? KafkaTopicReader.partitionCount(handle, topic: topic, timeoutMs: Int32(clamping: timeoutMs))) ?? 0
+            return count > 0 ? Int(count) : nil
         } ?? nil
     }
 
