@@ -87,7 +87,7 @@ struct IPv6Address: Equatable, Sendable {
             let groupStart = i
             var value: UInt64 = 0
             var digits = 0
-            while i < n, let d = hexValue(s[i]) {
+            while i < n, let d = ASCIIDigits.hex(s[i]) {
                 digits += 1
                 value = value << 4 | UInt64(d)
                 i += 1
@@ -143,15 +143,6 @@ struct IPv6Address: Equatable, Sendable {
         if bits >= 128 { return (0, 0) }
         if bits >= 64 { return (v.1 << UInt64(bits - 64), 0) }
         return (v.0 << UInt64(bits) | v.1 >> UInt64(64 - bits), v.1 << UInt64(bits))
-    }
-
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     /// A dotted quad filling `s[from...]` exactly: four decimal numbers 0–255, one to three digits each.

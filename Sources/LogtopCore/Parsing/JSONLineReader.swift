@@ -98,15 +98,8 @@ struct JSONLineReader {
         guard p + count <= s.count else { return nil }
         var v: UInt32 = 0
         for _ in 0..<count {
-            let c = s[p]
-            let d: UInt32
-            switch c {
-            case 0x30...0x39: d = UInt32(c - 0x30)
-            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
-            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
-            default: return nil
-            }
-            v = v << 4 | d
+            guard let d = ASCIIDigits.hex(s[p]) else { return nil }
+            v = v << 4 | UInt32(d)
             p += 1
         }
         return v

@@ -1,3 +1,4 @@
+import LogtopCore
 import LogtopKafka
 
 /// The headers logtop's own sources put on each record of the `logs` topic.
@@ -32,25 +33,14 @@ public enum LogHeaders {
         guard !bytes.isEmpty, bytes.count <= 16 else { return nil }
         var value: UInt64 = 0
         for b in bytes {
-            let digit: UInt8
-            switch b {
-            case 0x30...0x39: digit = b - 0x30
-            case 0x61...0x66: digit = b - 0x61 + 10
-            case 0x41...0x46: digit = b - 0x41 + 10
-            default: return nil
-            }
+            guard let digit = ASCIIDigits.hex(b) else { return nil }
             value = value << 4 | UInt64(digit)
         }
         return value
     }
 
     private static func decimalNumber(_ bytes: UnsafeRawBufferPointer) -> Int64? {
-        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
-        var value: Int64 = 0
-        for b in bytes {
-            guard b >= 0x30, b <= 0x39 else { return nil }
-            value = value * 10 + Int64(b - 0x30)
-        }
-        return value
+        guard bytes.count <= 18 else { return nil }
+        return ASCIIDigits.decimal(bytes)
     }
 }
