@@ -35,7 +35,6 @@ struct DescriptorSource: LineSource {
         }
         if keepGoing, !output.shouldStop {
             splitter.finish { line in _ = output.line(line) }
-            output.endOfInput()
         }
     }
 }

@@ -30,9 +30,7 @@ struct FileSource: LineSource {
                 return keepGoing
             }) {
             case .more: if keepGoing { keepGoing = output.endOfInput() }
-            case .end:
-                output.endOfInput()
-                return
+            case .end: return
             case .failed(let why):
                 output.fail(why, state: why)
                 return

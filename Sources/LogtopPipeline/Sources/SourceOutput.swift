@@ -13,7 +13,8 @@ struct SourceOutput: Sendable {
 
     /// One line (without its newline) for Kafka, added to the source's batch (see `LineBatch`); a paced
     /// replay sends each line alone at its time, and a cut line goes alone, marked. False when the
-    /// pipeline is stopping. The source calls `endOfInput()` whenever it has no more input at hand.
+    /// pipeline is stopping. The source calls `endOfInput()` whenever it has no more input at hand;
+    /// what is left when it ends, `Pipeline.start` sends.
     func line(_ bytes: UnsafeRawBufferPointer) -> Bool {
         if let replay {
             guard replay.pace(bytes, stop: { lifecycle.sourcesShouldStop }) else { return false }
