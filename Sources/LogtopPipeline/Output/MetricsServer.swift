@@ -85,7 +85,7 @@ public final class MetricsServer: Sendable {
                     // Scrapes closer together than `reuseSeconds` get the same bytes: the analyzer hands
                     // over a new snapshot only every 200 ms, and a scraper in a tight loop then costs
                     // the socket work alone, not a status and a rendering each time.
-                    let now = Self.monotonicNanoseconds()
+                    let now = DispatchTime.now().uptimeNanoseconds
                     let k = openMetrics ? 1 : 0
                     if let (at, response) = cache[k], now - at < UInt64(Self.reuseSeconds * 1e9) { return response }
                     let response = Self.response(status: "200 OK", contentType: openMetrics ? Self.openMetricsContentType : Self.textContentType,
@@ -115,9 +115,9 @@ public final class MetricsServer: Sendable {
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var head: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 2048)
-        let deadline = Self.monotonicNanoseconds() + UInt64(Self.readTimeoutSeconds) * 1_000_000_000
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(Self.readTimeoutSeconds) * 1_000_000_000
         while MetricsRequest.headEnd(head) == nil {
-            guard head.count < Self.maxRequestBytes, Self.monotonicNanoseconds() < deadline else {
+            guard head.count < Self.maxRequestBytes, DispatchTime.now().uptimeNanoseconds < deadline else {
                 if head.count >= Self.maxRequestBytes {
                     send(fd, Self.response(status: "431 Request Header Fields Too Large", body: "request too large\n"))
                 }
@@ -153,9 +153,4 @@ public final class MetricsServer: Sendable {
         }
     }
 
-    private static func monotonicNanoseconds() -> UInt64 {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
-    }
 }
