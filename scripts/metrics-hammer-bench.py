@@ -40,6 +40,8 @@ import tempfile
 import threading
 import time
 
+from procthreads import threads  # scripts/procthreads.py
+
 RUN_LIMIT_SECONDS = 300
 REQUEST = b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
@@ -92,25 +94,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def threads(pid):
-    """{tid: (name, ns on a CPU, ns waiting for one)} of the process's threads now."""
-    out = {}
-    try:
-        tids = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return out
-    for tid in tids:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/comm") as f:
-                name = f.read().strip()
-            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
-                run_ns, wait_ns = (int(x) for x in f.read().split()[:2])
-        except (OSError, ValueError):
-            continue
-        out[tid] = (name, run_ns, wait_ns)
-    return out
 
 
 def run(logtop, log, lines, rate):

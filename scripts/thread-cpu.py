@@ -3,34 +3,17 @@
 
     scripts/thread-cpu.py -- .build/release/logtop --batch --rate 3000 --duration 20
 
-The command's threads are sampled every 0.2 s (a thread's last sample counts: a thread that lives
-less than 0.2 s may be missed); at the end it prints wall time, the process's user+system CPU
-(from wait4, exact), its share of one core, and each thread name's CPU seconds and share of one
-core (threads of one name summed, e.g. librdkafka's rdk:broker threads). Python 3 only.
+The command's threads are sampled every 0.2 s (/proc/PID/task/*/schedstat; a thread's last
+sample counts: a thread that lives less than 0.2 s may be missed); at the end it prints wall time,
+the process's user+system CPU (from wait4, exact), its share of one core, and each thread name's CPU
+seconds and share of one core (threads of one name summed, e.g. librdkafka's rdk:broker threads).
+Python 3 only.
 """
 import os
 import sys
 import time
 
-CLK = os.sysconf("SC_CLK_TCK")
-
-
-def sample(pid, seen):
-    task = f"/proc/{pid}/task"
-    try:
-        tids = os.listdir(task)
-    except FileNotFoundError:
-        return
-    for tid in tids:
-        try:
-            with open(f"{task}/{tid}/stat") as f:
-                stat = f.read()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        name = stat[stat.index("(") + 1:stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2:].split()
-        cpu = (int(fields[11]) + int(fields[12])) / CLK  # utime + stime
-        seen[tid] = (name, cpu)
+from procthreads import threads  # scripts/procthreads.py
 
 
 def main():
@@ -50,7 +33,8 @@ def main():
         done, status, usage = os.wait4(pid, os.WNOHANG)
         if done:
             break
-        sample(pid, seen)
+        for tid, (name, run_ns, _) in threads(pid).items():
+            seen[tid] = (name, run_ns / 1e9)
         time.sleep(0.2)
     wall = time.monotonic() - start
     cpu = usage.ru_utime + usage.ru_stime
