@@ -10,14 +10,8 @@ import Testing
         try launchLogtop(args, in: dir, stdin: stdin)
     }
 
-    func scratch() throws -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("logtop-cli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
-
     @Test func sigtermDrainsAndWritesTheTotal() throws {
-        let dir = try scratch()
+        let dir = try temporaryDirectory("cli")
         let (p, collected) = try launch(["--batch", "--rate", "500", "--results-json", "r.jsonl", "--progress", "0.5s"], in: dir)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         let results = dir + "/results.txt"
@@ -54,7 +48,7 @@ import Testing
     }
 
     @Test func stdinSourceEndsWhenInputIsExhausted() throws {
-        let dir = try scratch()
+        let dir = try temporaryDirectory("cli")
         let input = Pipe()
         let (p, _) = try launch(["--batch", "--source", "stdin", "--results-json", "r.jsonl"], in: dir, stdin: input.fileHandleForReading)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
@@ -77,7 +71,7 @@ import Testing
     /// `tail -F access.log | logtop --batch --source stdin`: a live pipe, written as requests happen.
     /// Its blocks are written as their intervals end, before the input ends; then the run ends with it.
     @Test(.timeLimit(.minutes(5))) func stdinAsALiveStreamWritesResultsBeforeItsEnd() throws {
-        let dir = try scratch()
+        let dir = try temporaryDirectory("cli")
         let input = Pipe()
         let (p, _) = try launch(["--batch", "--source", "stdin", "--interval", "5s", "--results-json", "r.jsonl"], in: dir,
                                 stdin: input.fileHandleForReading)
@@ -110,7 +104,7 @@ import Testing
     }
 
     @Test func badArgumentsAreExplained() throws {
-        let dir = try scratch()
+        let dir = try temporaryDirectory("cli")
         for (args, needle) in [(["--batch", "--source", "ftp://x"], "--source ftp://x"),
                                (["--batch", "--scenario", "meteor"], "--scenario meteor"),
                                (["--batch", "--source", "file:/nonexistent/access.log"], "cannot read /nonexistent/access.log")] {
@@ -129,7 +123,7 @@ import Testing
 @Suite(.serialized) struct SubcommandCommand {
     /// Options a subcommand shares with the main command reach the subcommand.
     @Test(.timeLimit(.minutes(5))) func subcommandOptionsAreNotLost() throws {
-        let dir = try BatchCommand().scratch()
+        let dir = try temporaryDirectory("cli")
         let (broker, said) = try BatchCommand().launch(["broker", "--partitions", "3", "--metrics-topic", "m"], in: dir)
         defer { if broker.isRunning { kill(broker.processIdentifier, SIGKILL) } }
         #expect(waitUntil(20) { said.text.contains("topics:") })

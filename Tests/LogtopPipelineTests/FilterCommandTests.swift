@@ -6,12 +6,6 @@ import Testing
 /// matching requests (checked against counts made here from the lines written), the alert rules still
 /// see all traffic, and a bad expression is refused with a caret under the problem, before anything runs.
 @Suite(.serialized) struct FilterCommand {
-    func scratch() throws -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("logtop-filter-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
-
     func run(_ args: [String], in dir: String) throws -> (status: Int32, stderr: String) {
         let (p, collected) = try launchLogtop(args, in: dir)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
@@ -32,7 +26,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(5)))
     func resultsCountOnlyMatchingRequestsAndAlertsSeeAllTraffic() throws {
-        let dir = try scratch()
+        let dir = try temporaryDirectory("filter")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = try IncidentLog.write(in: dir)
         let cases: [(String, Int)] = [
@@ -67,7 +61,7 @@ import Testing
     /// expected counts come from glibc's `inet_pton` here, not from logtop's parser.
     @Test(.timeLimit(.minutes(5)))
     func ipv6BlocksCountTheClientsInThem() throws {
-        let dir = try scratch()
+        let dir = try temporaryDirectory("filter")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let clients = ["2001:db8::1", "2001:db8:0:1::42", "2001:DB8:FFFF::7", "2001:0db8:0000:0000:0000:0000:0000:0009",
                        "2001:db9::1", "::1", "fe80::1", "febf:ffff::2", "fec0::3", "::ffff:10.1.2.3", "::ffff:11.0.0.1",
@@ -117,7 +111,7 @@ import Testing
     }
 
     @Test func aBadExpressionSaysWhereAndRunsNothing() throws {
-        let dir = try scratch()
+        let dir = try temporaryDirectory("filter")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = try IncidentLog.write(in: dir)
         let (status, stderr) = try run(["--batch", "--source", "file:access.log", "--filter", "status:5xx stat:4"], in: dir)

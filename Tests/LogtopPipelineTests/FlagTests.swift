@@ -7,12 +7,6 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
-    func scratch() throws -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("logtop-flags-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
-
     /// Runs logtop to its end in `dir` (no .env: a clean environment) and returns status and stderr.
     func logtop(_ args: [String], in dir: String, timeout: Double = 60) throws -> (Int32, String) {
         runTool([try logtopBinary()] + args, in: dir, environment: ["PATH": "/usr/bin:/bin", "HOME": dir], timeout: timeout)
@@ -33,7 +27,7 @@ import Testing
     /// interval, contiguous, and every interval record has every key of the README's schema table, of
     /// its documented type.
     @Test(.timeLimit(.minutes(5))) func everyIntervalHasItsBlockWithTheDocumentedKeys() throws {
-        let dir = try scratch()
+        let dir = try temporaryDirectory("flags")
         let (status, stderr) = try logtop(["--batch", "--interval", "5s", "--duration", "30s", "--rate", "100",
                                            "--results-json", "r.jsonl"], in: dir, timeout: 90)
         #expect(status == 0, "\(stderr)")
@@ -94,7 +88,7 @@ import Testing
 
     /// Same seed, same lines; another seed, other lines.
     @Test func seedMakesTheGeneratorReproducible() throws {
-        let dir = try scratch()
+        let dir = try temporaryDirectory("flags")
         let run = { (seed: String) throws -> String in
             try self.logtop(["generate", "--stdout", "--no-pace", "--count", "200", "--seed", seed], in: dir).1
         }
@@ -108,7 +102,7 @@ import Testing
 
     /// `--format` decides how lines are read; `--keep-query` keeps query strings in paths.
     @Test func formatAndKeepQueryChangeWhatIsCounted() throws {
-        let dir = try scratch()
+        let dir = try temporaryDirectory("flags")
         let lines = (0..<30).map { Self.commonLine("10.0.0.\($0 % 3)", $0 % 2 == 0 ? "/a?x=\($0)" : "/b", 200, second: $0) }
         try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/access.log", atomically: true, encoding: .utf8)
         func total(_ extra: [String]) throws -> [String: Any] {
@@ -134,7 +128,7 @@ import Testing
 
     /// `--env-file` is read (and a missing one is an error); without it, ./.env is.
     @Test func envFileIsTheOneRead() throws {
-        let dir = try scratch()
+        let dir = try temporaryDirectory("flags")
         try "KAFKA_BOOTSTRAP_SERVERS=kafka.example:9092\n".write(toFile: dir + "/other.env", atomically: true, encoding: .utf8)
         let (status, out) = try logtop(["--show-config", "--env-file", "other.env"], in: dir)
         #expect(status == 0 && out.contains("kafka.example:9092"), "\(out)")
@@ -150,7 +144,7 @@ import Testing
 @Suite(.serialized) struct SharedBrokerFlagTests {
     @Test(.timeLimit(.minutes(5))) func topicGroupViewAndAlertsTopicAreTheOnesUsed() throws {
         let flags = FlagTests()
-        let dir = try flags.scratch()
+        let dir = try temporaryDirectory("flags")
         let broker = try DevelopmentBroker(["--topic", "weblogs", "--alerts-topic", "myalerts", "--partitions", "4"], in: dir)
         let address = broker.address
         let kafka = broker.clientArguments

@@ -8,12 +8,6 @@ import Testing
 /// When the broker really fails deliveries or trims records, the figures reach results.txt and the
 /// JSON `kafka` record (what the dashboard's pane shows comes from the same status).
 @Suite(.serialized) struct KafkaAccountingTests {
-    func scratch() throws -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("logtop-accounting-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
-
     /// Runs `pipeline` to its end with the batch runner, writing into `dir`; returns results.txt's
     /// text and the JSON records.
     func runBatch(_ pipeline: Pipeline, in dir: String, duration: Double?, during: @escaping @Sendable () -> Void = {}) throws
@@ -36,7 +30,7 @@ import Testing
         config.kafka?.extra["message.timeout.ms"] = "1500"
         config.generator = GeneratorConfig(rate: 1_000, seed: 2)
         let pipeline = try Pipeline(config: config)
-        let dir = try scratch()
+        let dir = try temporaryDirectory("accounting")
         let (text, records) = try runBatch(pipeline, in: dir, duration: 12) {
             // An outage longer than message.timeout.ms, once lines flow.
             _ = waitUntil(20) { pipeline.status().producer.delivered > 500 }
@@ -59,7 +53,7 @@ import Testing
     /// embedded cluster's 5 MiB retention per partition arrives in the same partition; when it comes
     /// back, what the broker trimmed before it could read it is counted as lost.
     @Test(.timeLimit(.minutes(5))) func recordsTrimmedBeforeTheAnalyzerReadsThemAreCountedAsLost() throws {
-        let dir = try scratch()
+        let dir = try temporaryDirectory("accounting")
         let path = dir + "/access.log"  // one name: one key, one partition for both files
         func lines(_ count: Int, seed: UInt64) -> String {
             // Random paths: lz4 cannot shrink them below the retention.
@@ -94,7 +88,7 @@ import Testing
 
         var back = config
         back.sources = []
-        let secondDir = try scratch()
+        let secondDir = try temporaryDirectory("accounting")
         let (results, records) = try runBatch(try Pipeline(config: back), in: secondDir, duration: 10)
         let kafka = try #require(records.last)
         let lost = try #require(kafka["lost"] as? Int)

@@ -8,12 +8,6 @@ import Testing
 /// What logtop writes to the `logs` topic (batches of lines per record, numbered), what it reads from
 /// other producers (one line or several per record), and how a run on its own embedded cluster starts.
 @Suite(.serialized) struct RecordBatchTests {
-    func scratch() throws -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("logtop-records-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
-
     /// Runs `pipeline` until its finite sources are analysed (at most 60 s), then finishes it and
     /// returns the total report.
     func runToTheEnd(_ pipeline: Pipeline) throws -> IntervalReport {
@@ -26,7 +20,7 @@ import Testing
     /// `kcat -C -t logs` prints the log exactly, one access-log line per line, in the file's order.
     @Test(.timeLimit(.minutes(5))) func kcatPrintsTheFileOneLinePerLineFromLogtopsBatchedRecords() throws {
         let kcat = try requireTool("kcat", package: "kcat")
-        let dir = try scratch()
+        let dir = try temporaryDirectory("records")
         let log = LogLines(count: 20_000, t0: 1_764_900_000, seed: 11)
         try log.text(0..<20_000).write(toFile: dir + "/access.log", atomically: true, encoding: .utf8)
         var config = PipelineConfig()
@@ -70,7 +64,7 @@ import Testing
     /// that do not compress, all in one partition, must wait for the analyzer rather than be trimmed
     /// unseen. 30,000 lines of ~640 bytes of random hex are 19 MB, far over the retention.
     @Test(.timeLimit(.minutes(5))) func longIncompressibleLinesAreNeverTrimmedUnseen() throws {
-        let dir = try scratch()
+        let dir = try temporaryDirectory("records")
         var rng = SystemRandomNumberGenerator()
         var text = ""
         for i in 0..<30_000 {

@@ -6,12 +6,6 @@ import Testing
 /// seconds, fires the same alerts as a run at full speed, in order and spaced as the log's time says,
 /// and says which gap it skipped.
 @Suite(.serialized) struct ReplaySpeedCommand {
-    func scratch() throws -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("logtop-replay-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
-
     struct Run {
         var seconds: Double
         var stderr: String
@@ -51,7 +45,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(5)))
     func aTenMinuteLogAt60xTakesAboutTenSecondsAndFiresItsAlertsInOrder() throws {
-        let dir = try scratch()
+        let dir = try temporaryDirectory("replay")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = try IncidentLog.write(in: dir)
 
@@ -87,7 +81,7 @@ import Testing
     }
 
     @Test func aBadSpeedIsRefusedBeforeAnythingStarts() throws {
-        let dir = try scratch()
+        let dir = try temporaryDirectory("replay")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = try IncidentLog.write(in: dir)
         for bad in ["0", "-5", "fast", "nan"] {

@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func embeddedClusterWithCredentialsInALooseDotenv() throws {
-        let dir = try LogtopRun.scratch()
+        let dir = try temporaryDirectory("canary")
         try "KAFKA_USERNAME=admin\nKAFKA_PASSWORD=\(canary)\n".write(toFile: dir + "/.env", atomically: true, encoding: .utf8)
         chmod(dir + "/.env", 0o644)
         let run = try LogtopRun(["--batch", "--duration", "2s", "--show-config"], in: dir)
@@ -80,7 +80,7 @@ import Testing
         try wrong.expectNoCanary(canary)
 
         // The right password, from a password file: authenticates, then the fake broker refuses topics.
-        let dir = try LogtopRun.scratch()
+        let dir = try temporaryDirectory("canary")
         try canary.write(toFile: dir + "/pw", atomically: true, encoding: .utf8)
         chmod(dir + "/pw", 0o600)
         let right = try LogtopRun(["--batch", "--brokers", "localhost:\(broker.port)", "--ca", certs.ca, "--username", "admin",
@@ -127,7 +127,7 @@ import Testing
         let certs = try TestCertificates.shared.get()
         let broker = try SecurityTestPeer.fakeBroker(users: ["admin": canary], cert: certs.localhost, key: certs.key)
         for (extra, password) in [([String](), canary), (["--brokers", "localhost:\(broker.port)", "--ca", certs.ca], canary + "-wrong")] {
-            let dir = try LogtopRun.scratch()
+            let dir = try temporaryDirectory("canary")
             let socket = "logtop-canary-\(UUID().uuidString.prefix(8))"
             let tmux = [tmuxPath, "-L", socket, "-f", "/dev/null"]
             let command = (["env", "KAFKA_USERNAME=admin", "KAFKA_PASSWORD=\(password)", "TERM=xterm-256color", "LANG=C.UTF-8",
@@ -190,14 +190,8 @@ final class LogtopRun {
     let cmdline: String
     let environ: String
 
-    static func scratch() throws -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("logtop-canary-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
-
     init(_ args: [String], env: [String: String] = [:], in dir: String? = nil) throws {
-        self.dir = try dir ?? Self.scratch()
+        self.dir = try dir ?? temporaryDirectory("canary")
         process.executableURL = URL(fileURLWithPath: try Self.binary)
         process.arguments = args
         process.currentDirectoryURL = URL(fileURLWithPath: self.dir)

@@ -52,7 +52,7 @@ import Testing
             ("\"localhost:9093\",", "\"localhost:19092\",", "the healthcheck uses the SASL_SSL listener"),
             ("- \"127.0.0.1:9093:9093\"", "- \"127.0.0.1:9093:9093\"\n      - \"127.0.0.1:19092:19092\"", "published listener INTERNAL is encrypted"),
         ]
-        let dir = try LogtopRun.scratch()
+        let dir = try temporaryDirectory("canary")
         try FileManager.default.createDirectory(atPath: dir + "/docker", withIntermediateDirectories: true)
         for file in [".env", ".gitignore", "docker/kafka-certs.sh"] {
             try FileManager.default.copyItem(atPath: Self.root + "/" + file, toPath: dir + "/" + file)
@@ -76,7 +76,7 @@ import Testing
     @Test(.timeLimit(.minutes(5)))
     func theComposeCertificatesWorkWithLogtopsDefaults() throws {
         _ = try requireTool("keytool", package: "default-jre-headless")
-        let work = try LogtopRun.scratch()
+        let work = try temporaryDirectory("canary")
         let volume = work + "/kafka-secrets", project = work + "/project"
         let password = "compose-canary-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)

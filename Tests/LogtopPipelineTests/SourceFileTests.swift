@@ -17,13 +17,6 @@ final class LogWriter {
     }
 }
 
-/// A fresh empty temporary directory.
-func temporaryDirectory() throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("logtop-src-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
-
 /// Polls `follower` until it has nothing more to read right now; returns the lines it handed on.
 func drain(_ follower: FileFollower) -> [String] {
     var lines: [String] = []

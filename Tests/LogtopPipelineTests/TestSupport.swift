@@ -4,6 +4,13 @@ import LogtopKafka
 @testable import LogtopPipeline
 import LogtopTestSupport
 
+/// A fresh empty temporary directory, `logtop-LABEL-…` (the label says which tests left it).
+func temporaryDirectory(_ label: String = "src") throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("logtop-\(label)-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
 /// A temporary file with `text`.
 func temporaryFile(_ text: String, name: String = "access.log") throws -> String {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("logtop-tests-\(UUID().uuidString)")

@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(5))) func resultsNameTheVersion() throws {
-        let dir = try BatchCommand().scratch()
+        let dir = try temporaryDirectory("cli")
         let input = Pipe()
         let (p, _) = try BatchCommand().launch(["--batch", "--source", "stdin", "--results-json", "r.jsonl"], in: dir,
                                                stdin: input.fileHandleForReading)
