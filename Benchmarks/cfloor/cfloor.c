@@ -1,94 +1,16 @@
 /*
- * A C floor for parsing a combined access log: the least work any analyzer must do per line, written
- * plainly in C, to compare logtop's end-to-end speed with (docs/benchmarks.md, issue #13).
- *
- * Per line: split the fields, quote-aware (a backslash escapes the next byte inside quotes); parse
- * the timestamp [dd/Mon/yyyy:HH:MM:SS +zzzz] to epoch seconds; read the status and the byte count;
- * hash the client, the path, the referrer and the user agent (FNV-1a). Nothing is stored; the
- * checksum printed at the end keeps the compiler from skipping any of it.
+ * The C parse floor as a program: reads an access log and runs floor.c over it, to
+ * time logtop's end-to-end replay against (docs/benchmarks.md, issue #13). One file to compile:
  *
  *   cc -O2 -o /tmp/cfloor Benchmarks/cfloor/cfloor.c && /tmp/cfloor access.log
  */
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static uint64_t fnv(const char *p, size_t n) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
-    return h;
-}
-
-static int num(const char *p, int n) {
-    int v = 0;
-    for (int i = 0; i < n; i++) v = v * 10 + (p[i] - '0');
-    return v;
-}
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t days(int y, int m, int d) {
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int month(const char *p) {
-    static const char *names = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    for (int i = 0; i < 12; i++)
-        if (memcmp(names + 3 * i, p, 3) == 0) return i + 1;
-    return 0;
-}
-
-struct totals { uint64_t lines, bad, hash, bytes; int64_t time; };
-
-/* Returns the end of a quoted field starting after its opening quote. */
-static const char *quoted_end(const char *p, const char *end) {
-    while (p < end && *p != '"') p += (*p == '\\' && p + 1 < end) ? 2 : 1;
-    return p;
-}
-
-static void line(const char *p, const char *end, struct totals *t) {
-    t->lines++;
-    const char *sp = memchr(p, ' ', end - p);
-    if (!sp) { t->bad++; return; }
-    t->hash ^= fnv(p, sp - p);                               /* client */
-    const char *lb = memchr(sp, '[', end - sp);
-    if (!lb || end - lb < 28) { t->bad++; return; }
-    const char *ts = lb + 1;                                 /* dd/Mon/yyyy:HH:MM:SS +zzzz */
-    int zone = num(ts + 22, 2) * 3600 + num(ts + 24, 2) * 60;
-    if (ts[21] == '-') zone = -zone;
-    t->time += days(num(ts + 7, 4), month(ts + 3), num(ts, 2)) * 86400 + num(ts + 12, 2) * 3600
-             + num(ts + 15, 2) * 60 + num(ts + 18, 2) - zone;
-    const char *q = memchr(ts, '"', end - ts);
-    if (!q) { t->bad++; return; }
-    const char *rq = q + 1, *rqe = quoted_end(rq, end);      /* "METHOD PATH PROTO" */
-    const char *m = memchr(rq, ' ', rqe - rq);
-    if (m) {
-        const char *pe = memchr(m + 1, ' ', rqe - m - 1);
-        t->hash ^= fnv(m + 1, (pe ? pe : rqe) - m - 1);      /* path */
-    }
-    const char *f = rqe + 2;                                 /* status bytes "referrer" "ua" */
-    if (f + 3 > end) { t->bad++; return; }
-    t->hash += (uint64_t)num(f, 3);
-    f += 4;
-    uint64_t b = 0;
-    while (f < end && *f >= '0' && *f <= '9') b = b * 10 + (uint64_t)(*f++ - '0');
-    t->bytes += b;
-    const char *r = memchr(f, '"', end - f);
-    if (!r) return;
-    const char *re = quoted_end(r + 1, end);
-    t->hash ^= fnv(r + 1, re - r - 1);                       /* referrer */
-    const char *u = re + 1 < end ? memchr(re + 1, '"', end - re - 1) : NULL;
-    if (!u) return;
-    const char *ue = quoted_end(u + 1, end);
-    t->hash ^= fnv(u + 1, ue - u - 1) * 31;                  /* user agent */
-}
+#include "floor.c"
 
 int main(int argc, char **argv) {
     if (argc != 2) { fprintf(stderr, "usage: cfloor ACCESS_LOG\n"); return 2; }
@@ -96,19 +18,19 @@ int main(int argc, char **argv) {
     if (fd < 0) { perror(argv[1]); return 1; }
     size_t cap = 1 << 20, have = 0;
     char *buf = malloc(cap);
-    struct totals t = {0};
+    struct cfloor_totals t = {0};
     for (;;) {
         ssize_t n = read(fd, buf + have, cap - have);
         if (n < 0) { perror("read"); return 1; }
         if (n == 0) break;
         have += (size_t)n;
         char *p = buf, *end = buf + have, *nl;
-        while ((nl = memchr(p, '\n', end - p))) { line(p, nl, &t); p = nl + 1; }
+        while ((nl = memchr(p, '\n', end - p))) { cfloor_line(p, nl, &t); p = nl + 1; }
         have = end - p;
         memmove(buf, p, have);
         if (have == cap) { cap *= 2; buf = realloc(buf, cap); }
     }
-    if (have) line(buf, buf + have, &t);
+    if (have) cfloor_line(buf, buf + have, &t);
     printf("%llu lines, %llu malformed, checksum %016llx %lld %llu\n", (unsigned long long)t.lines,
            (unsigned long long)t.bad, (unsigned long long)t.hash, (long long)t.time, (unsigned long long)t.bytes);
     return 0;
