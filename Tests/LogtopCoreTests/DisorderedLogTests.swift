@@ -101,6 +101,43 @@ import Testing
         #expect(e.lateCount * 100 <= corpus.requests.count)
     }
 
+    /// A second's records reach their interval when the second is final, or, once its lists would pass
+    /// `secondExactKeys` keys, at that moment and then one by one: the minutes come out the same for
+    /// every size (1: every second's records after its first one by one), and the run's counters (the
+    /// metrics endpoint's) count the seconds not final yet all along.
+    @Test(arguments: [1, 3, 4_096])
+    func secondsReachTheirMinuteWhateverTheirSize(_ secondExactKeys: Int) {
+        let corpus = DisorderedLogCorpus(.shuffledWithinMinute)
+        var c = EngineConfig()
+        c.finiteInput = true
+        c.secondExactKeys = secondExactKeys
+        var e = AnalysisEngine(config: c)
+        for (n, r) in corpus.requests.enumerated() {
+            e.ingest(line: r.line)
+            if n % 97 == 0 { #expect(e.runCounters().requests == n + 1) }
+        }
+        Self.expectMatches(e.finish(), corpus, checkLateness: true)
+    }
+
+    /// The same with the live lateness (5 s), where requests logged minutes late arrive after their
+    /// interval was written, after their second left the window, or while it is still held: the TOTAL
+    /// holds every request, exactly, and the minutes hold the rest.
+    @Test(arguments: [1, 3, 4_096])
+    func lateRequestsReachTheTotalWhateverTheSecondsSize(_ secondExactKeys: Int) {
+        let corpus = DisorderedLogCorpus(.longRequests)
+        var c = EngineConfig()
+        c.secondExactKeys = secondExactKeys
+        var e = AnalysisEngine(config: c)
+        for (n, r) in corpus.requests.enumerated() {
+            e.ingest(line: r.line)
+            if n % 97 == 0 { #expect(e.runCounters().requests == n + 1) }
+        }
+        #expect(e.lateCount > 0)
+        let reports = e.finish()
+        Self.expectFigures(reports.last!, corpus.total, late: e.lateCount)
+        #expect(reports.dropLast().reduce(0) { $0 + $1.summary.requests } == corpus.requests.count - e.lateCount)
+    }
+
     /// Past `exactKeys` distinct keys a report's list is a sketch and says so; below, exact.
     @Test func listsSayWhetherTheyAreExact() {
         let corpus = DisorderedLogCorpus(.shuffledWithinMinute)
@@ -179,12 +216,13 @@ import Testing
         }
     }
 
-    static func expectFigures(_ r: IntervalReport, _ f: DisorderedLogCorpus.Figures, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectFigures(_ r: IntervalReport, _ f: DisorderedLogCorpus.Figures, late: Int = 0,
+                              sourceLocation: SourceLocation = #_sourceLocation) {
         let s = r.summary
         #expect(s.requests == f.requests, "\(CivilTime.iso8601(r.start))", sourceLocation: sourceLocation)
         #expect(s.bytes == Int64(f.bytes), sourceLocation: sourceLocation)
         #expect(Dictionary(uniqueKeysWithValues: s.status.map { ($0.code, $0.count) }) == f.status, sourceLocation: sourceLocation)
-        #expect(s.late == 0 && r.lateFor.isEmpty && s.malformed == 0, sourceLocation: sourceLocation)
+        #expect(s.late == late && r.lateFor.isEmpty == (late == 0) && s.malformed == 0, sourceLocation: sourceLocation)
         #expect(s.exact == TopExactness(), sourceLocation: sourceLocation)
         func same(_ got: [TopEntry], _ want: [String: Int]) -> Bool {
             let w = DisorderedLogCorpus.Figures.top(want, 10)

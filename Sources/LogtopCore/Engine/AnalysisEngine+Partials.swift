@@ -21,6 +21,7 @@ extension AnalysisEngine {
         malformedCount += aggregate.malformed
         lateCount += aggregate.late
         if maxEventTime == nil { start(at: t) }
+        settle(t)  // lines of second t ingested here one by one reach its interval first
         let maxT = maxEventTime.unsafelyUnwrapped
         let iStart = intervalStart(of: t)
         if iStart >= nextIntervalStart.unsafelyUnwrapped {

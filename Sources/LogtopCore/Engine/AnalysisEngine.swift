@@ -129,28 +129,75 @@ public struct AnalysisEngine: Sendable {
     /// Counts one record of second `t` (`add` adds it to an aggregate): in its interval while that is
     /// open, else in the total as late; in its second's bucket while the second is open (or still
     /// held: the live window then has it too); then moves event time on.
+    ///
+    /// A record of an open second counts in its bucket alone: the bucket, pending, reaches its interval
+    /// whole when the second is final (`settle`), so each record is added to one aggregate, not two.
+    /// Its list counts stay exact until then (up to `secondExactKeys` keys each; a bucket that would
+    /// pass that settles at once, and its later records count in both).
     @inline(__always)
     private mutating func place(_ t: Int64, _ add: (inout TrafficAggregate) -> Void) {
         if maxEventTime == nil { start(at: t) }
         let maxT = maxEventTime.unsafelyUnwrapped
         let iStart = intervalStart(of: t)
+        let isOpen = t >= maxT - Int64(config.lateness)
         if iStart >= nextIntervalStart.unsafelyUnwrapped {
             let k = openIndex(iStart)
-            add(&open[k].aggregate)
             open[k].perSecond[Int(t - iStart)] += 1
             open[k].lateness.record(maxT - t)
+            if !isOpen || !addPending(t, add) {
+                add(&open[k].aggregate)
+                if isOpen || buckets.contains(t) { withBucket(t, add) }
+            }
         } else {
             lateCount += 1
             add(&total)
             let k = countMissed(iStart, 1, behind: maxT - t)
             open[k].aggregate.late += 1
+            if isOpen || buckets.contains(t) { withBucket(t, add) }
         }
-        if t >= maxT - Int64(config.lateness) || buckets.contains(t) { withBucket(t, add) }
         if t > maxT {
             maxEventTime = t
             anchorDirty = true
             advance()
         }
+    }
+
+    /// Adds a record of open second `t`, whose interval is open, to the second's bucket when that is
+    /// pending (or missing: it is created pending); returns false when the bucket is not pending.
+    @inline(__always)
+    private mutating func addPending(_ t: Int64, _ add: (inout TrafficAggregate) -> Void) -> Bool {
+        if t <= latencyTo { latencyTo = .min }  // a second already in the latency window changes
+        let limit = config.secondExactKeys
+        var full = false
+        switch buckets.modifyPending(t, { b in
+            add(&b)
+            full = b.requests >= limit && b.mostKeys >= limit
+        }) {
+        case nil:
+            var fresh = TrafficAggregate(capacity: config.secondCapacity, exactKeys: max(config.secondCapacity, limit))
+            if let newest = maxEventTime { buckets.read(newest) { fresh.reserve(like: $0.pointee) } }
+            add(&fresh)
+            buckets.add(t, fresh, pending: true)
+        case false?:
+            return false
+        case true?:
+            if full { settle(t) }
+        }
+        return true
+    }
+
+    /// Counts the records of second `t`'s pending bucket in their interval (which is open) and ends
+    /// the bucket's exact counting: from now on records of `t` count in both.
+    mutating func settle(_ t: Int64) {
+        guard let bucket = buckets.unmarkPending(t) else { return }
+        let k = openIndex(intervalStart(of: t))
+        open[k].aggregate.mergeRequests(bucket)
+        buckets.modify(t) { $0.endExactCounting() }
+    }
+
+    /// Settles every pending bucket of a second before `end`.
+    mutating func settle(before end: Int64) {
+        for t in buckets.pendingKeys where t < end { settle(t) }
     }
 
     @inline(__always)
@@ -274,6 +321,7 @@ public struct AnalysisEngine: Sendable {
     mutating func advance(through closedEnd: Int64? = nil) {
         guard let maxT = maxEventTime, var eval = nextEval, var next = nextIntervalStart else { return }
         let w = closedEnd ?? (maxT - Int64(config.lateness))  // seconds < w are closed
+        settle(before: w)
         if w - eval > 2 * longestRuleSpan + 60 { eval = w - longestRuleSpan - 1 }  // long gap: skip ahead
         while eval < w {
             evaluate(at: eval)
@@ -313,6 +361,7 @@ public struct AnalysisEngine: Sendable {
     }
 
     private mutating func closeInterval(_ start: Int64, _ end: Int64) {
+        settle(before: start + Int64(config.interval))
         var interval: OpenInterval
         if let first = open.first, first.start == start {
             interval = open.removeFirst()
@@ -398,7 +447,15 @@ public struct AnalysisEngine: Sendable {
 
     /// The run's figures so far (records of open intervals and of the TOTAL): see `RunCounters`.
     public func runCounters() -> RunCounters {
-        var run = RunCounters(summing: [total] + open.map(\.aggregate), extraMalformed: orphanMalformed)
+        var pending: [TrafficAggregate] = []
+        for t in buckets.pendingKeys {
+            buckets.read(t) {
+                var requests = $0.pointee
+                requests.malformed = 0  // counted in the interval already
+                pending.append(requests)
+            }
+        }
+        var run = RunCounters(summing: [total] + open.map(\.aggregate) + pending, extraMalformed: orphanMalformed)
         run.methods = methodCounts
         return run
     }

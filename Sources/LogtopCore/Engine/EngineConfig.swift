@@ -25,6 +25,10 @@ public struct EngineConfig: Sendable {
     public var idleAdvance = 2
     /// Size of each top list per second, and of merged lists in windows and reports.
     public var secondCapacity = 128
+    /// Distinct keys each top list of a second counts exactly until the second is final (it then
+    /// keeps its `secondCapacity` largest): a second's records reach their interval at once, when the
+    /// second is final, unless its lists pass this (then one by one, as they come).
+    public var secondExactKeys = 4_096
     public var reportCapacity = 1024
     /// How many entries the summaries list.
     public var topN = 10

@@ -10,6 +10,9 @@ struct SecondBuckets {
     private var used: [Bool] = []
     /// Unused entries hold an empty aggregate (which allocates nothing).
     private var values: [TrafficAggregate] = []
+    /// Whether the entry holds records its report interval has not counted yet (see
+    /// `AnalysisEngine.settle`).
+    private var pending: [Bool] = []
     private(set) var count = 0
 
     /// `body` applied to the aggregate of second `t` (in place: read through `pointee`, which copies
@@ -32,9 +35,41 @@ struct SecondBuckets {
     }
 
     /// Adds `value` as the aggregate of second `t`, which must not be held yet.
-    mutating func add(_ t: Int64, _ value: TrafficAggregate) {
+    mutating func add(_ t: Int64, _ value: TrafficAggregate, pending: Bool = false) {
         precondition(index(of: t) < 0)
-        _ = insert(t, value)
+        self.pending[insert(t, value)] = pending
+    }
+
+    /// `body` applied in place to the aggregate of second `t` when it is pending, and `true`; `false`
+    /// when second `t`'s bucket is not pending, `nil` when it has none (`body` not called).
+    @inline(__always)
+    mutating func modifyPending(_ t: Int64, _ body: (inout TrafficAggregate) -> Void) -> Bool? {
+        let i = index(of: t)
+        guard i >= 0 else { return nil }
+        guard pending[i] else { return false }
+        body(&values[i])
+        return true
+    }
+
+    /// Whether second `t` has a pending bucket.
+    func isPending(_ t: Int64) -> Bool {
+        let i = index(of: t)
+        return i >= 0 && pending[i]
+    }
+
+    /// The aggregate of second `t`, when it is pending, which it no longer is.
+    mutating func unmarkPending(_ t: Int64) -> TrafficAggregate? {
+        let i = index(of: t)
+        guard i >= 0, pending[i] else { return nil }
+        pending[i] = false
+        return values[i]
+    }
+
+    /// The seconds held whose bucket is pending, ascending.
+    var pendingKeys: [Int64] {
+        var out: [Int64] = []
+        for i in times.indices where used[i] && pending[i] { out.append(times[i]) }
+        return out.sorted()
     }
 
     /// The seconds held, in no particular order.
@@ -57,11 +92,13 @@ struct SecondBuckets {
             // Move j into the hole unless its ideal position lies cyclically in (hole, j].
             if (j &- ideal) & mask >= (j &- hole) & mask {
                 times[hole] = times[j]
+                pending[hole] = pending[j]
                 values.swapAt(hole, j)
                 hole = j
             }
         }
         used[hole] = false
+        pending[hole] = false
         values[hole] = Self.empty
         count -= 1
     }
@@ -91,13 +128,14 @@ struct SecondBuckets {
     }
 
     private mutating func grow() {
-        let oldTimes = times, oldUsed = used, oldValues = values
+        let oldTimes = times, oldUsed = used, oldValues = values, oldPending = pending
         let size = Swift.max(16, times.count * 2)
         times = [Int64](repeating: 0, count: size)
         used = [Bool](repeating: false, count: size)
+        pending = [Bool](repeating: false, count: size)
         values = [TrafficAggregate](repeating: Self.empty, count: size)
         count = 0
-        for i in oldTimes.indices where oldUsed[i] { _ = insert(oldTimes[i], oldValues[i]) }
+        for i in oldTimes.indices where oldUsed[i] { pending[insert(oldTimes[i], oldValues[i])] = oldPending[i] }
     }
 
     private static let empty = TrafficAggregate(capacity: 1)

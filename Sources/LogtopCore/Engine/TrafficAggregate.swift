@@ -129,7 +129,11 @@ public struct TrafficAggregate: Sendable {
     /// summed as `merge` sums them.
     init(merging parts: [TrafficAggregate], capacity: Int) {
         self.init(capacity: capacity)
-        for o in parts { addFigures(o) }
+        for o in parts {
+            addFigures(o)
+            malformed += o.malformed
+            late += o.late
+        }
         paths = TopK(merging: parts.map(\.paths), capacity: paths.capacity)
         clients = TopK(merging: parts.map(\.clients), capacity: clients.capacity)
         referrers = TopK(merging: parts.map(\.referrers), capacity: referrers.capacity)
@@ -139,6 +143,18 @@ public struct TrafficAggregate: Sendable {
 
     public mutating func merge(_ o: TrafficAggregate) {
         addFigures(o)
+        malformed += o.malformed
+        late += o.late
+        mergeLists(o)
+    }
+
+    /// Adds the requests of `o` (everything `merge` adds but its malformed and late counts).
+    mutating func mergeRequests(_ o: TrafficAggregate) {
+        addFigures(o)
+        mergeLists(o)
+    }
+
+    private mutating func mergeLists(_ o: TrafficAggregate) {
         paths.merge(o.paths)
         clients.merge(o.clients)
         referrers.merge(o.referrers)
@@ -146,8 +162,8 @@ public struct TrafficAggregate: Sendable {
         notFoundClients.merge(o.notFoundClients)
     }
 
-    /// Adds everything of `o` but its top lists: counts (bytes saturating), status codes, unique
-    /// clients, latency, malformed and late.
+    /// Adds the figures of the requests of `o` but its top lists: counts (bytes saturating), status
+    /// codes, unique clients and latency.
     private mutating func addFigures(_ o: TrafficAggregate) {
         requests += o.requests
         serverErrors += o.serverErrors
@@ -160,8 +176,17 @@ public struct TrafficAggregate: Sendable {
         }
         uniqueClients.merge(o.uniqueClients)
         latency.merge(o.latency)
-        malformed += o.malformed
-        late += o.late
+    }
+
+    /// The most keys held by one of the lists a report shows (paths, clients, referrers, user agents).
+    var mostKeys: Int { Swift.max(paths.count, clients.count, referrers.count, userAgents.count) }
+
+    /// Stops counting the top lists exactly (see `TopK.endExactCounting`).
+    mutating func endExactCounting() {
+        paths.endExactCounting()
+        clients.endExactCounting()
+        referrers.endExactCounting()
+        userAgents.endExactCounting()
     }
 
     mutating func countMalformed() { malformed += 1 }

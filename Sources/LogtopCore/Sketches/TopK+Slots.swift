@@ -72,6 +72,40 @@ extension TopK {
         self = sketch
     }
 
+    /// Stops counting exactly (a second's list once the second is final): from now on a sketch of
+    /// `capacity` keys, keeping the `capacity` largest (their counts exact, ties: the first held), in
+    /// place; the smallest kept bounds every key left out, as `becomeSketch` leaves it.
+    mutating func endExactCounting() {
+        guard limit > capacity else { return }
+        exactKeys = capacity
+        limit = capacity
+        guard slots.count >= capacity else { return }
+        if slots.count > capacity {
+            var counts = slots.map(\.count)
+            let cut = Self.largest(capacity, of: &counts)
+            var room = capacity - slots.reduce(0) { $0 + ($1.count > cut ? 1 : 0) }
+            var kept = 0
+            for s in slots.indices {
+                let slot = slots[s]
+                if slot.count > cut || (slot.count == cut && room > 0) {
+                    if slot.count == cut { room -= 1 }
+                    slots[kept] = slot
+                    slots[kept].heapPos = Int32(kept)
+                    kept += 1
+                } else {
+                    garbage += Int(slot.keyRoom)
+                }
+            }
+            slots.removeLast(slots.count - kept)
+            heap.removeLast(heap.count - kept)
+            for i in heap.indices { heap[i] = Int32(i) }
+            table.withUnsafeMutableBufferPointer { $0.update(repeating: -1) }
+            for s in slots.indices { tablePut(s, hash: slots[s].hash) }
+            if garbage > 1024 && garbage * 2 > arenaUsed { compactArena() }
+        }
+        buildHeap()
+    }
+
     /// Adds `key`, which is not held, as a new slot (the sketch is not full) and returns it. Storage
     /// grows by doubling but never past `capacity` slots: a large sketch (the exact lists of a report)
     /// does not hold room for twice its keys once it is full.
