@@ -27,6 +27,26 @@ import Testing
         #expect(k.floor >= 7)  // every key left out had at most 7
     }
 
+    /// A second's list when the second is final: the `capacity` largest kept with their exact counts
+    /// (cut down in place, or copied when it held more than twice `capacity`), the smallest bounding
+    /// every key left out, and from then on a sketch of `capacity`.
+    @Test(arguments: [20, 40, 1_000])
+    func endingExactCountingKeepsTheLargest(_ keys: Int) {
+        var k = TopK(capacity: 16, exactKeys: 4_096)
+        Self.fill(&k, keys: 0..<keys)
+        let truth = Dictionary(uniqueKeysWithValues: (0..<keys).map { i in ("k\((i * 7_919) % keys)", i % 7 + 1) })
+        let total = k.total
+        k.endExactCounting()
+        #expect(k.count == 16 && k.isFull && k.total == total && k.maxCount == 7)
+        let kept = k.top(16)
+        #expect(kept.allSatisfy { truth[$0.key] == $0.count && $0.error == 0 })
+        let smallest = kept.map(\.count).min()!
+        #expect(k.floor == smallest && truth.values.filter { $0 > smallest }.count <= 16)
+        for (key, n) in truth where !kept.contains(where: { $0.key == key }) { #expect(n <= k.floor) }
+        k.add("new")  // a sketch now: the newcomer replaces the smallest and inherits its count
+        #expect(k.count == 16 && k.estimate("new") == smallest + 1 && k.top(16).contains { $0.key == "new" && $0.error == smallest })
+    }
+
     @Test func mergesStayExactWhileTheUnionFits() {
         var a = TopK(capacity: 8, exactKeys: 500)
         var b = TopK(capacity: 8, exactKeys: 500)

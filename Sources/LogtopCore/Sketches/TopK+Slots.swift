@@ -73,8 +73,10 @@ extension TopK {
     }
 
     /// Stops counting exactly (a second's list once the second is final): from now on a sketch of
-    /// `capacity` keys, keeping the `capacity` largest (their counts exact, ties: the first held), in
-    /// place; the smallest kept bounds every key left out, as `becomeSketch` leaves it.
+    /// `capacity` keys, keeping the `capacity` largest (their counts exact, ties: the first held); the
+    /// smallest kept bounds every key left out, as `becomeSketch` leaves it. A list of more than twice
+    /// `capacity` keys is copied into storage for `capacity` (what it grew to is not kept); a smaller
+    /// one is cut down in place.
     mutating func endExactCounting() {
         guard limit > capacity else { return }
         exactKeys = capacity
@@ -84,24 +86,42 @@ extension TopK {
             var counts = slots.map(\.count)
             let cut = Self.largest(capacity, of: &counts)
             var room = capacity - slots.reduce(0) { $0 + ($1.count > cut ? 1 : 0) }
-            var kept = 0
-            for s in slots.indices {
-                let slot = slots[s]
-                if slot.count > cut || (slot.count == cut && room > 0) {
-                    if slot.count == cut { room -= 1 }
-                    slots[kept] = slot
-                    slots[kept].heapPos = Int32(kept)
-                    kept += 1
-                } else {
-                    garbage += Int(slot.keyRoom)
-                }
+            func keep(_ slot: Slot) -> Bool {
+                guard slot.count > cut || (slot.count == cut && room > 0) else { return false }
+                if slot.count == cut { room -= 1 }
+                return true
             }
-            slots.removeLast(slots.count - kept)
-            heap.removeLast(heap.count - kept)
-            for i in heap.indices { heap[i] = Int32(i) }
-            table.withUnsafeMutableBufferPointer { $0.update(repeating: -1) }
-            for s in slots.indices { tablePut(s, hash: slots[s].hash) }
-            if garbage > 1024 && garbage * 2 > arenaUsed { compactArena() }
+            if slots.count > 2 * capacity {
+                var kept = TopK(capacity: capacity)
+                kept.reserve(keys: capacity, bytes: (arenaUsed - garbage) / slots.count * capacity + 64)
+                arena.withUnsafeBytes { keys in
+                    for slot in slots where keep(slot) {
+                        kept.appendSlot(UnsafeRawBufferPointer(rebasing: keys[slot.keyStart..<(slot.keyStart + Int(slot.keyLength))]),
+                                        hash: slot.hash, count: slot.count, error: slot.error, fours: slot.fours, fives: slot.fives)
+                    }
+                }
+                kept.total = total
+                kept.maxCount = maxCount
+                self = kept
+            } else {
+                var n = 0
+                for s in slots.indices {
+                    let slot = slots[s]
+                    if keep(slot) {
+                        slots[n] = slot
+                        slots[n].heapPos = Int32(n)
+                        n += 1
+                    } else {
+                        garbage += Int(slot.keyRoom)
+                    }
+                }
+                slots.removeLast(slots.count - n)
+                heap.removeLast(heap.count - n)
+                for i in heap.indices { heap[i] = Int32(i) }
+                table.withUnsafeMutableBufferPointer { $0.update(repeating: -1) }
+                for s in slots.indices { tablePut(s, hash: slots[s].hash) }
+                if garbage > 1024 && garbage * 2 > arenaUsed { compactArena() }
+            }
         }
         buildHeap()
     }

@@ -257,7 +257,7 @@ public struct TopK: Sendable {
     }
 
     /// Room for `keys` keys of `bytes` bytes in all, in an empty sketch.
-    private mutating func reserve(keys: Int, bytes: Int) {
+    mutating func reserve(keys: Int, bytes: Int) {
         let n = Swift.min(limit, keys)
         guard slots.isEmpty, n > 0 else { return }
         slots.reserveCapacity(n)
