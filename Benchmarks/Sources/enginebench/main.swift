@@ -5,6 +5,10 @@
 //                                         then take a snapshot and finish the run
 //     enginebench --distinct N [--rate R] N generated lines, each with its own client and path,
 //                                         R lines per second of event time (default 1000)
+//     enginebench --corpus [--rounds K]   the package benchmark's engine workload without its harness:
+//                                         1M lines of LogCorpus (seed 1, 200 per second) in memory,
+//                                         K rounds (default 9) of a new engine ingesting them all and
+//                                         taking a snapshot; prints each round and the median
 //     enginebench --partials [--rate R] [--members M] [--seconds S]
 //                                         scale-out: M analyzers aggregate their share of S seconds
 //                                         (default 120) of traffic at R lines/s and publish one
@@ -22,7 +26,7 @@ import LogtopCore
 
 func fail(_ message: String) -> Never {
     var text = "enginebench: \(message)\nusage: enginebench [--parse-only] FILE | enginebench --distinct N [--rate R]"
-        + " | enginebench --partials [--rate R] [--members M] [--seconds S]\n"
+        + " | enginebench --corpus [--rounds K] | enginebench --partials [--rate R] [--members M] [--seconds S]\n"
     text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
     exit(2)
 }
@@ -41,6 +45,7 @@ func positive(_ text: String?) -> Int? {
 var parseOnly = false
 var distinct: Int?
 var partials = false
+var corpusRounds: Int?
 var members = 3
 var partialSeconds = 120
 var rate = 1000
@@ -52,6 +57,8 @@ while let a = args.popFirst() {
     case "--distinct": distinct = require(positive(args.popFirst()), "bad --distinct")
     case "--rate": rate = require(positive(args.popFirst()), "bad --rate")
     case "--partials": partials = true
+    case "--corpus": corpusRounds = corpusRounds ?? 9
+    case "--rounds": corpusRounds = require(positive(args.popFirst()), "bad --rounds")
     case "--members": members = require(positive(args.popFirst()), "bad --members")
     case "--seconds": partialSeconds = require(positive(args.popFirst()), "bad --seconds")
     case "-h", "--help": fail("help")
@@ -147,7 +154,31 @@ func runPartials(rate: Int, members: Int, span: Int) -> Never {
     exit(0)
 }
 
+/// `--corpus`: the workload of the package benchmark `Parse + aggregate 1M lines (AnalysisEngine)`,
+/// timed the same way (ingest every line of the in-memory corpus, then one snapshot), `rounds` times.
+func runCorpus(rounds: Int) -> Never {
+    let corpus = LogCorpus(lines: 1_000_000, seed: 1, linesPerSecond: 200)
+    let clock = ContinuousClock()
+    var rates: [Double] = []
+    for round in 1...rounds {
+        var engine = AnalysisEngine(config: EngineConfig())
+        let began = clock.now
+        corpus.forEachLine { engine.ingest(line: $0) }
+        let snapshot = engine.snapshot()
+        let elapsed = seconds(clock.now - began)
+        guard engine.linesSeen == corpus.lineCount, engine.malformedCount == 0, snapshot.linesSeen == corpus.lineCount else {
+            fail("the engine saw \(engine.linesSeen) lines, \(engine.malformedCount) malformed")
+        }
+        rates.append(Double(corpus.lineCount) / elapsed)
+        print("round \(round): \(Int(rates.last!)) lines/s")
+    }
+    let median = rates.sorted()[rates.count / 2]
+    print("lines=\(corpus.lineCount) rounds=\(rounds) median_lines_per_second=\(Int(median)) max_rss_kib=\(maxRSSKiB())")
+    exit(0)
+}
+
 if partials { runPartials(rate: rate, members: members, span: partialSeconds) }
+if let rounds = corpusRounds { runCorpus(rounds: rounds) }
 
 var sink = Sink(parseOnly: parseOnly)
 let clock = ContinuousClock()

@@ -52,6 +52,9 @@ public struct AnalysisEngine: Sendable {
     var latencyHistogram = LatencyHistogram()
     var latencyFrom: Int64 = 0
     var latencyTo: Int64 = .min
+    /// The interval start `place` found last (most records fall in the same interval as the one before:
+    /// no division for them).
+    private var lastIntervalStart: Int64 = .max
     /// Lines seen: parsed + malformed.
     public internal(set) var linesSeen = 0
     public internal(set) var malformedCount = 0
@@ -138,7 +141,8 @@ public struct AnalysisEngine: Sendable {
     private mutating func place(_ t: Int64, _ add: (inout TrafficAggregate) -> Void) {
         if maxEventTime == nil { start(at: t) }
         let maxT = maxEventTime.unsafelyUnwrapped
-        let iStart = intervalStart(of: t)
+        let iStart = t >= lastIntervalStart && t - lastIntervalStart < Int64(config.interval) ? lastIntervalStart : intervalStart(of: t)
+        lastIntervalStart = iStart
         let isOpen = t >= maxT - Int64(config.lateness)
         if iStart >= nextIntervalStart.unsafelyUnwrapped {
             let k = openIndex(iStart)

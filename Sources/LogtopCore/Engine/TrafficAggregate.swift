@@ -171,7 +171,11 @@ public struct TrafficAggregate: Sendable {
         bytes = overflow ? Int64.max : sum
         if !o.statusCounts.isEmpty {
             if statusCounts.isEmpty { statusCounts = o.statusCounts } else {
-                for i in 0..<1000 where o.statusCounts[i] != 0 { statusCounts[i] += o.statusCounts[i] }
+                statusCounts.withUnsafeMutableBufferPointer { mine in
+                    o.statusCounts.withUnsafeBufferPointer { theirs in
+                        for i in 0..<Swift.min(mine.count, theirs.count) { mine[i] &+= theirs[i] }
+                    }
+                }
             }
         }
         uniqueClients.merge(o.uniqueClients)

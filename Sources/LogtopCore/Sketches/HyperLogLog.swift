@@ -94,8 +94,10 @@ public struct HyperLogLog: Sendable, Equatable {
     }
 
     public mutating func merge(_ other: HyperLogLog) {
-        if other.small != nil {
-            for v in other.smallValues { insert(hash: v) }
+        if let values = other.small {
+            // Straight from the other's table (no array of its values made).
+            for v in values where v != 0 { insert(hash: v) }
+            if other.smallHasZero { insert(hash: 0) }
             return
         }
         if small != nil {

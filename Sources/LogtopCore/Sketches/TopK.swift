@@ -264,7 +264,11 @@ public struct TopK: Sendable {
         heap.reserveCapacity(n)
         let size = Self.tableSize(for: n)
         if size > table.count { table = [Int32](repeating: -1, count: size) }
-        if bytes > arena.count { arena = [UInt8](repeating: 0, count: Swift.max(256, bytes)) }
+        if bytes > arena.count {
+            // Room for keys, written before it is read: not zeroed first.
+            let size = Swift.max(256, bytes)
+            arena = [UInt8](unsafeUninitializedCapacity: size) { _, count in count = size }
+        }
     }
 
     /// The `k`-th largest of `values` (1 ≤ k ≤ count), which are reordered: quickselect, O(count).
