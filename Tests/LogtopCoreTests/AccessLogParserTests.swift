@@ -76,6 +76,23 @@ private let oct10: Int64 = 971_211_336
         #expect(integer.requestTimeMicros == nil)
     }
 
+    /// The byte count and the request time are read in one pass each: every shape they can take.
+    @Test func byteCountsAndRequestTimesInEveryShape() throws {
+        let head = #"1.2.3.4 - - [10/Oct/2000:20:55:36 +0000] "GET / HTTP/1.1" 200 "#
+        #expect(try #require(record(head + #"- "-" "-""#)).bytes == 0)
+        #expect(try #require(record(head + "0")).bytes == 0)
+        #expect(try #require(record(head + "123456789012345678")).bytes == 123_456_789_012_345_678)
+        #expect(try #require(record(head + "1234567890123456789")).bytes == 1_234_567_890_123_456_789)
+        for bad in [#"12a "-" "-""#, "-x", "--", "1-", #""-" "-""#] { #expect(reason(head + bad) == .badBytes, "\(bad)") }
+        var times: [(String, Int64?)] = [("0.5", 500_000), ("12.25", 12_250_000), ("1.2345678", 1_234_567)]
+        times += [("0.5x", nil), ("12.", nil), (".5", nil), ("9999999999999.5", nil)]
+        times += [("abc 0.3", 300_000), ("1.5 2.5", 1_500_000), ("\"x y\" 0.004", 4_000), ("0.5x 0.25", 250_000)]
+        times.append(("999999999999.5", 999_999_999_999_500_000))
+        for (tail, micros) in times {
+            #expect(try #require(record(head + #"5 "-" "-" "# + tail)).requestTimeMicros == micros, "\(tail)")
+        }
+    }
+
     @Test func escapedQuotesInsideFields() throws {
         let r = try #require(record(#"1.2.3.4 - - [10/Oct/2000:20:55:36 +0000] "GET /q\"x HTTP/1.1" 200 1 "-" "Mozilla \"quoted\" agent""#))
         #expect(r.path == #"/q\"x"#)

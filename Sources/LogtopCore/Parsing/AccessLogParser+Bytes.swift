@@ -64,6 +64,41 @@ extension AccessLogParser {
         return whole * 1_000_000 + frac
     }
 
+    /// The token at `a` (up to the next space or the end of the line) read as `secondsToMicros` reads
+    /// it, in one pass: its value (`nil` when it is not such a number) and where it ends.
+    @inline(__always)
+    static func secondsToken(_ s: UnsafeBufferPointer<UInt8>, _ a: Int) -> (micros: Int64?, end: Int) {
+        let n = s.count
+        var p = a
+        @inline(__always) func tokenEnd(_ from: Int) -> Int {
+            var q = from
+            while q < n, s[q] != Ascii.space { q += 1 }
+            return q
+        }
+        var whole: Int64 = 0
+        while p < n {
+            let d = s[p] &- 0x30
+            guard d <= 9 else { break }
+            guard whole < 100_000_000_000 else { return (nil, tokenEnd(p)) }
+            whole = whole * 10 + Int64(d)
+            p += 1
+        }
+        guard p > a, p < n, s[p] == Ascii.dot else { return (nil, tokenEnd(p)) }
+        p += 1
+        let f0 = p
+        var frac: Int64 = 0
+        var scale: Int64 = 100_000
+        while p < n {
+            let d = s[p] &- 0x30
+            guard d <= 9 else { break }
+            frac += Int64(d) * scale
+            scale /= 10
+            p += 1
+        }
+        guard p > f0, p == n || s[p] == Ascii.space else { return (nil, tokenEnd(p)) }
+        return (whole * 1_000_000 + frac, p)
+    }
+
     /// The high bit of each byte of the eight at `p` that may be `c` or `d` (SWAR: the lowest flagged
     /// byte is the first real match; flags above it may be false). The caller keeps `p + 8 <= s.count`.
     @inline(__always)

@@ -146,12 +146,25 @@ public struct AccessLogParser: Sendable {
         // bytes
         if p < n {
             p += 1
+            // Digits read as they are found (one pass; `unsigned` saturates the rare longer ones).
             let b0 = p
-            while p < n, s[p] != Ascii.space { p += 1 }
-            if p - b0 == 1, s[b0] == Ascii.dash {
+            var v: Int64 = 0
+            while p < n {
+                let d = s[p] &- 0x30
+                guard d <= 9 else { break }
+                v = v &* 10 &+ Int64(d)
+                p += 1
+            }
+            if p < n, s[p] != Ascii.space {
+                guard p == b0, s[p] == Ascii.dash, p + 1 == n || s[p + 1] == Ascii.space else { return .badBytes }
                 f.bytes = 0
+                p += 1
             } else {
-                guard let v = Self.unsigned(s, b0, p) else { return .badBytes }
+                guard p > b0 else { return .badBytes }
+                if p - b0 > 18 {
+                    guard let saturated = Self.unsigned(s, b0, p) else { return .badBytes }
+                    v = saturated
+                }
                 f.bytes = v
             }
         } else {
@@ -180,9 +193,13 @@ public struct AccessLogParser: Sendable {
                 p = e + 1
                 continue
             }
-            let t0 = p
-            while p < n, s[p] != Ascii.space { p += 1 }
-            if f.micros < 0, let v = Self.secondsToMicros(s, t0, p) { f.micros = v }
+            if f.micros < 0 {
+                let (micros, end) = Self.secondsToken(s, p)
+                f.micros = micros ?? -1
+                p = end
+            } else {
+                while p < n, s[p] != Ascii.space { p += 1 }
+            }
         }
         splitRequest(s, reqStart, reqEnd, into: &f)
         return nil

@@ -87,14 +87,27 @@ public struct HyperLogLog: Sendable, Equatable {
 
     @inline(__always)
     private mutating func setRegister(_ h: UInt64) {
-        let index = Int(h >> UInt64(64 - Self.precision))
-        let rest = (h << UInt64(Self.precision)) | (1 << UInt64(Self.precision - 1))
-        let rank = UInt8(rest.leadingZeroBitCount + 1)
+        registers.withUnsafeMutableBufferPointer { Self.setRegister(h, in: $0) }
+    }
+
+    @inline(__always)
+    private static func setRegister(_ h: UInt64, in registers: UnsafeMutableBufferPointer<UInt8>) {
+        let index = Int(h >> UInt64(64 - precision))
+        let rest = (h << UInt64(precision)) | (1 << UInt64(precision - 1))
+        let rank = UInt8(truncatingIfNeeded: rest.leadingZeroBitCount &+ 1)
         if registers[index] < rank { registers[index] = rank }
     }
 
     public mutating func merge(_ other: HyperLogLog) {
         if let values = other.small {
+            if small == nil {
+                // Into the registers, through one buffer (no uniqueness check per value).
+                registers.withUnsafeMutableBufferPointer { r in
+                    for v in values where v != 0 { Self.setRegister(v, in: r) }
+                    if other.smallHasZero { Self.setRegister(0, in: r) }
+                }
+                return
+            }
             // Straight from the other's table (no array of its values made).
             for v in values where v != 0 { insert(hash: v) }
             if other.smallHasZero { insert(hash: 0) }
