@@ -47,6 +47,35 @@ import Testing
         #expect(k.count == 16 && k.estimate("new") == smallest + 1 && k.top(16).contains { $0.key == "new" && $0.error == smallest })
     }
 
+    /// A merge with room for every key (an exact part into an exact list, or into a sketch that is
+    /// not full) counts as adding the part's keys one by one; a sketch it fills builds its heap.
+    @Test func mergingWithRoomEqualsAddingOneByOne() {
+        var a = TopK(capacity: 8)
+        for i in 0..<5 { a.add("a\(i)", weight: i + 1) }
+        var b = TopK(capacity: 8)
+        b.add("a0", weight: 10, status: 404)
+        for i in 0..<3 { b.add("b\(i)", weight: 6 + i, status: 503) }
+        var merged = a, added = a
+        merged.merge(b)
+        added.add("a0", weight: 10, status: 404)
+        for i in 0..<3 { added.add("b\(i)", weight: 6 + i, status: 503) }
+        #expect(merged == added && merged.isFull && merged.total == 15 + 10 + 21 && merged.maxCount == 11)
+        #expect(merged.top(1) == [TopEntry(key: "a0", count: 11, clientErrors: 10)])
+        merged.add("new")  // evicts the smallest (a1, 2): the heap was built
+        added.add("new")
+        #expect(merged == added && merged.estimate("new") == 3 && merged.estimate("a1") == 3)
+        var exact = TopK(capacity: 4, exactKeys: 100)
+        Self.fill(&exact, keys: 0..<50)
+        var part = TopK(capacity: 4, exactKeys: 100)
+        Self.fill(&part, keys: 25..<75)
+        var oneByOne = exact
+        part.forEachKey { key, o in
+            oneByOne.add(key, hash: o.hash, weight: o.count, clientErrors: o.fours, serverErrors: o.fives, error: o.error)
+        }
+        exact.merge(part)
+        #expect(exact == oneByOne && exact.isExact && exact.count > 50)
+    }
+
     @Test func mergesStayExactWhileTheUnionFits() {
         var a = TopK(capacity: 8, exactKeys: 500)
         var b = TopK(capacity: 8, exactKeys: 500)

@@ -24,6 +24,75 @@ extension TopK {
         }
     }
 
+    /// `merge` when nothing is evicted nor charged: `other` holds exact counts (floor 0) and this list
+    /// has room for all of its keys. Storage grows once; every key of `other` is looked up through
+    /// pointers, the keys held are counted in place, and the new ones appended after (they are
+    /// distinct: no second lookup). What a second's bucket does into its interval every second.
+    mutating func mergeWithRoom(_ other: TopK) {
+        let upTo = slots.count + other.slots.count
+        if upTo > slots.capacity {
+            let room = Swift.min(limit, Swift.max(upTo, 2 * slots.count))
+            slots.reserveCapacity(room)
+            heap.reserveCapacity(room)
+        }
+        if upTo * 2 > table.count { growTable(toHold: upTo) }
+        if arenaUsed + other.arenaUsed > arena.count {
+            var size = Swift.max(256, arena.count * 2)
+            while size < arenaUsed + other.arenaUsed { size *= 2 }
+            arena.append(contentsOf: repeatElement(0, count: size - arena.count))
+        }
+        var fresh: [Int32] = []
+        var most = maxCount
+        table.withUnsafeBufferPointer { t in
+            slots.withUnsafeMutableBufferPointer { sl in
+                arena.withUnsafeBytes { keys in
+                    other.slots.withUnsafeBufferPointer { os in
+                        other.arena.withUnsafeBytes { otherKeys in
+                            let mask = t.count &- 1
+                            let base = keys.baseAddress.unsafelyUnwrapped
+                            let otherBase = otherKeys.baseAddress.unsafelyUnwrapped
+                            for j in os.indices {
+                                let o = os[j]
+                                var i = Int(truncatingIfNeeded: o.hash) & mask
+                                while true {
+                                    let s = Int(t[i])
+                                    if s < 0 {
+                                        fresh.append(Int32(truncatingIfNeeded: j))
+                                        break
+                                    }
+                                    if sl[s].hash == o.hash, sl[s].keyLength == o.keyLength,
+                                       o.keyLength == 0 || Self.sameBytes(base + sl[s].keyStart,
+                                                                          UnsafeRawBufferPointer(start: otherBase + o.keyStart, count: Int(o.keyLength))) {
+                                        sl[s].count &+= o.count
+                                        sl[s].error &+= o.error
+                                        sl[s].fours &+= o.fours
+                                        sl[s].fives &+= o.fives
+                                        if sl[s].count > most { most = sl[s].count }
+                                        break
+                                    }
+                                    i = (i &+ 1) & mask
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        maxCount = most
+        if !fresh.isEmpty {
+            other.arena.withUnsafeBytes { otherKeys in
+                for j in fresh {
+                    let o = other.slots[Int(j)]
+                    appendSlot(UnsafeRawBufferPointer(rebasing: otherKeys[o.keyStart..<(o.keyStart + Int(o.keyLength))]), hash: o.hash,
+                               count: o.count, error: o.error, fours: o.fours, fives: o.fives)
+                    if o.count > maxCount { maxCount = o.count }
+                }
+            }
+            if limit == capacity && slots.count == capacity { buildHeap() }
+        }
+        total += other.total
+    }
+
     @inline(__always)
     mutating func bump(_ s: Int, weight: Int, error: Int, fours: Int, fives: Int) {
         let c = slots.withUnsafeMutableBufferPointer { sl in

@@ -1,8 +1,9 @@
 /// The open-addressing table from a key's hash to its slot (no tombstones).
 extension TopK {
-    mutating func growTable() {
+    /// A larger table, for at least `keys` keys (one more than held, by default).
+    mutating func growTable(toHold keys: Int? = nil) {
         var size = Swift.max(16, table.count * 2)
-        while size < (slots.count + 1) * 2 { size *= 2 }
+        while size < (keys ?? slots.count + 1) * 2 { size *= 2 }
         table = [Int32](repeating: -1, count: size)
         for s in slots.indices { tablePut(s, hash: slots[s].hash) }
     }

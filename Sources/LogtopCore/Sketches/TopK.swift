@@ -146,6 +146,10 @@ public struct TopK: Sendable {
     /// Adds every entry of `other` (counts summed, errors widened), the mergeable-summary way.
     public mutating func merge(_ other: TopK) {
         if other.slots.isEmpty { total += other.total; return }
+        if other.floor == 0, !isFull, slots.count + other.slots.count <= limit {
+            mergeWithRoom(other)
+            return
+        }
         if limit > capacity && (slots.count + other.slots.count > limit || other.floor > 0) {
             // Counting exactly, and the union may not fit: built again, as a sketch when it does not.
             self = TopK(merging: [self, other], capacity: capacity, exactKeys: exactKeys)
