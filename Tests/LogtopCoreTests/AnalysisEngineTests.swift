@@ -142,6 +142,28 @@ import Testing
 }
 
 @Suite struct BoundedMemory {
+    /// A second's aggregate reuses the storage of one that left the window: cleared, it is a new one.
+    @Test func aClearedAggregateIsANewOne() {
+        var parser = AccessLogParser()
+        func fill(_ a: inout TrafficAggregate, _ seed: Int) {
+            for i in 0..<300 {
+                let line = accessLine("10.0.\(seed).\(i % 200)", at: 1_000, path: "/p/\(i % 150)", status: i % 7 == 0 ? 503 : 404,
+                                      bytes: i, seconds: Double(i % 40) / 10, agent: "agent-\(i % 9)")
+                guard case .record(let r) = parser.parse(line) else { Issue.record("not parsed"); return }
+                a.add(r)
+            }
+        }
+        var used = TrafficAggregate(capacity: 32, exactKeys: 4_096)
+        fill(&used, 1)
+        used.endExactCounting()
+        used.clear(exactKeys: 4_096)
+        #expect(used == TrafficAggregate(capacity: 32, exactKeys: 4_096) && used.uniqueClients.isEmpty && used.latency.total == 0)
+        var fresh = TrafficAggregate(capacity: 32, exactKeys: 4_096)
+        fill(&used, 2)
+        fill(&fresh, 2)
+        #expect(used == fresh && used.paths.isExact && used.summary() == fresh.summary())
+    }
+
     @Test func manyDistinctKeysKeepSketchesBounded() {
         var e = engine {
             $0.secondCapacity = 32; $0.secondExactKeys = 500; $0.reportCapacity = 64; $0.exactKeys = 1_000; $0.openIntervalKeys = 6_000

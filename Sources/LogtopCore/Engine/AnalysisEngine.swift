@@ -178,7 +178,14 @@ public struct AnalysisEngine: Sendable {
             full = b.requests >= limit && b.mostKeys >= limit
         }) {
         case nil:
-            var fresh = TrafficAggregate(capacity: config.secondCapacity, exactKeys: max(config.secondCapacity, limit))
+            let exactKeys = max(config.secondCapacity, limit)
+            var fresh: TrafficAggregate
+            if var spare = buckets.takeSpare(), spare.paths.capacity == config.secondCapacity {
+                spare.clear(exactKeys: exactKeys)
+                fresh = spare
+            } else {
+                fresh = TrafficAggregate(capacity: config.secondCapacity, exactKeys: exactKeys)
+            }
             if let newest = maxEventTime { buckets.read(newest) { fresh.reserve(like: $0.pointee) } }
             add(&fresh)
             buckets.add(t, fresh, pending: true)
@@ -201,7 +208,7 @@ public struct AnalysisEngine: Sendable {
 
     /// Settles every pending bucket of a second before `end`.
     mutating func settle(before end: Int64) {
-        for t in buckets.pendingKeys where t < end { settle(t) }
+        while let t = buckets.firstPending(before: end) { settle(t) }
     }
 
     @inline(__always)
@@ -319,7 +326,7 @@ public struct AnalysisEngine: Sendable {
     }
 
     private var longestRuleSpan: Int64 {
-        Int64(evaluator.rules.map { $0.window + $0.baseline }.max() ?? 0)
+        Int64(evaluator.rules.reduce(0) { max($0, $1.window + $1.baseline) })
     }
 
     mutating func advance(through closedEnd: Int64? = nil) {
@@ -358,10 +365,9 @@ public struct AnalysisEngine: Sendable {
         let keep = max(Int64(config.window), longestRuleSpan) + Int64(config.lateness) + 2
         let horizon = maxT - keep
         if let oldest = oldestBucket, oldest < horizon {
-            let expired = buckets.keys.filter { $0 < horizon }
-            for key in expired { buckets.removeValue(forKey: key) }
+            buckets.removeAll(before: horizon)
         }
-        oldestBucket = buckets.keys.min()
+        oldestBucket = buckets.firstKey
     }
 
     private mutating func closeInterval(_ start: Int64, _ end: Int64) {

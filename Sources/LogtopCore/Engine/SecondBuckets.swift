@@ -14,6 +14,9 @@ struct SecondBuckets {
     /// `AnalysisEngine.settle`).
     private var pending: [Bool] = []
     private(set) var count = 0
+    /// The aggregate of the last second removed, for the next second added (`takeSpare`): a new second
+    /// clears it and reuses its storage instead of allocating its lists anew.
+    private var spare: TrafficAggregate?
 
     /// `body` applied to the aggregate of second `t` (in place: read through `pointee`, which copies
     /// nothing), `nil` when there is none.
@@ -72,6 +75,33 @@ struct SecondBuckets {
         return out.sorted()
     }
 
+    /// The earliest second before `end` whose bucket is pending (no array made: what the engine
+    /// asks every second).
+    func firstPending(before end: Int64) -> Int64? {
+        var first: Int64?
+        for i in times.indices where used[i] && pending[i] && times[i] < end && times[i] < (first ?? .max) { first = times[i] }
+        return first
+    }
+
+    /// The earliest second held.
+    var firstKey: Int64? {
+        var first: Int64?
+        for i in times.indices where used[i] && times[i] < (first ?? .max) { first = times[i] }
+        return first
+    }
+
+    /// Removes every second before `end`.
+    mutating func removeAll(before end: Int64) {
+        while let t = firstKey, t < end { removeValue(forKey: t) }
+    }
+
+    /// The aggregate of the second removed last, if any, whose storage a new second may reuse once
+    /// cleared (`TrafficAggregate.clear`).
+    mutating func takeSpare() -> TrafficAggregate? {
+        defer { spare = nil }
+        return spare
+    }
+
     /// The seconds held, in no particular order.
     var keys: [Int64] {
         var out: [Int64] = []
@@ -99,7 +129,9 @@ struct SecondBuckets {
         }
         used[hole] = false
         pending[hole] = false
-        values[hole] = Self.empty
+        var removed = Self.empty
+        swap(&removed, &values[hole])
+        spare = removed
         count -= 1
     }
 

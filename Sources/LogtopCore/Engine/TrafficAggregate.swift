@@ -48,6 +48,23 @@ public struct TrafficAggregate: Sendable {
         self.late = late
     }
 
+    /// Empties it, keeping its storage and list sizes; `exactKeys` as in `init`.
+    mutating func clear(exactKeys: Int? = nil) {
+        requests = 0
+        bytes = 0
+        if !statusCounts.isEmpty { statusCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+        serverErrors = 0
+        paths.clear(exactKeys: exactKeys)
+        clients.clear(exactKeys: exactKeys)
+        referrers.clear(exactKeys: exactKeys)
+        userAgents.clear(exactKeys: exactKeys)
+        notFoundClients.clear(exactKeys: nil)
+        uniqueClients.clear()
+        latency.clear()
+        malformed = 0
+        late = 0
+    }
+
     /// Sizes an empty aggregate like `model` (the previous second's): its top lists and latency
     /// histogram then fill without reallocating as they grow.
     mutating func reserve(like model: TrafficAggregate) {

@@ -36,6 +36,14 @@ public struct HyperLogLog: Sendable, Equatable {
 
     public var isEmpty: Bool { registers.isEmpty && smallCount == 0 }
 
+    /// Empties it (exact mode again), keeping the exact set's table.
+    mutating func clear() {
+        registers = []
+        if small == nil { small = [] } else if smallCount > 0 { small!.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+        smallCount = 0
+        smallHasZero = false
+    }
+
     public mutating func insert(_ text: String) { insert(hash: StableHash.hash(text)) }
 
     public mutating func insert(hash h: UInt64) {

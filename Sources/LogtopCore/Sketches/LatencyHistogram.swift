@@ -38,6 +38,13 @@ public struct LatencyHistogram: Sendable, Equatable {
         return ((sub + 1) << Int64(e)) - 1
     }
 
+    /// Empties it, keeping its storage.
+    mutating func clear() {
+        counts.removeAll(keepingCapacity: true)
+        total = 0
+        max = 0
+    }
+
     /// Reserves room for as many buckets as `model` uses.
     mutating func reserve(like model: LatencyHistogram) {
         if counts.isEmpty { counts.reserveCapacity(model.counts.count) }
@@ -46,7 +53,11 @@ public struct LatencyHistogram: Sendable, Equatable {
     public mutating func record(micros: Int64) {
         let v = Swift.min(Swift.max(micros, 0), Self.maxValue)
         let i = Self.index(v)
-        if i >= counts.count { counts.append(contentsOf: repeatElement(0, count: i + 1 - counts.count)) }
+        if i >= counts.count {
+            // Room grows by doubling (buckets are added one slower value at a time).
+            if i >= counts.capacity { counts.reserveCapacity(Swift.min(Self.bucketLimit, Swift.max(i + 1, 2 * counts.capacity))) }
+            counts.append(contentsOf: repeatElement(0, count: i + 1 - counts.count))
+        }
         counts[i] &+= 1
         total += 1
         if v > max { max = v }

@@ -41,54 +41,58 @@ extension TopK {
             while size < arenaUsed + other.arenaUsed { size *= 2 }
             arena.append(contentsOf: repeatElement(0, count: size - arena.count))
         }
-        var fresh: [Int32] = []
-        var most = maxCount
-        table.withUnsafeBufferPointer { t in
-            slots.withUnsafeMutableBufferPointer { sl in
-                arena.withUnsafeBytes { keys in
-                    other.slots.withUnsafeBufferPointer { os in
-                        other.arena.withUnsafeBytes { otherKeys in
-                            let mask = t.count &- 1
-                            let base = keys.baseAddress.unsafelyUnwrapped
-                            let otherBase = otherKeys.baseAddress.unsafelyUnwrapped
-                            for j in os.indices {
-                                let o = os[j]
-                                var i = Int(truncatingIfNeeded: o.hash) & mask
-                                while true {
-                                    let s = Int(t[i])
-                                    if s < 0 {
-                                        fresh.append(Int32(truncatingIfNeeded: j))
-                                        break
+        // The keys of `other` not held here (their slot numbers there), on the stack when few.
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: other.slots.count) { fresh in
+            var freshCount = 0
+            var most = maxCount
+            table.withUnsafeBufferPointer { t in
+                slots.withUnsafeMutableBufferPointer { sl in
+                    arena.withUnsafeBytes { keys in
+                        other.slots.withUnsafeBufferPointer { os in
+                            other.arena.withUnsafeBytes { otherKeys in
+                                let mask = t.count &- 1
+                                let base = keys.baseAddress.unsafelyUnwrapped
+                                let otherBase = otherKeys.baseAddress.unsafelyUnwrapped
+                                for j in os.indices {
+                                    let o = os[j]
+                                    var i = Int(truncatingIfNeeded: o.hash) & mask
+                                    while true {
+                                        let s = Int(t[i])
+                                        if s < 0 {
+                                            fresh[freshCount] = Int32(truncatingIfNeeded: j)
+                                            freshCount &+= 1
+                                            break
+                                        }
+                                        if sl[s].hash == o.hash, sl[s].keyLength == o.keyLength,
+                                           o.keyLength == 0 || Self.sameBytes(base + sl[s].keyStart,
+                                                                              UnsafeRawBufferPointer(start: otherBase + o.keyStart, count: Int(o.keyLength))) {
+                                            sl[s].count &+= o.count
+                                            sl[s].error &+= o.error
+                                            sl[s].fours &+= o.fours
+                                            sl[s].fives &+= o.fives
+                                            if sl[s].count > most { most = sl[s].count }
+                                            break
+                                        }
+                                        i = (i &+ 1) & mask
                                     }
-                                    if sl[s].hash == o.hash, sl[s].keyLength == o.keyLength,
-                                       o.keyLength == 0 || Self.sameBytes(base + sl[s].keyStart,
-                                                                          UnsafeRawBufferPointer(start: otherBase + o.keyStart, count: Int(o.keyLength))) {
-                                        sl[s].count &+= o.count
-                                        sl[s].error &+= o.error
-                                        sl[s].fours &+= o.fours
-                                        sl[s].fives &+= o.fives
-                                        if sl[s].count > most { most = sl[s].count }
-                                        break
-                                    }
-                                    i = (i &+ 1) & mask
                                 }
                             }
                         }
                     }
                 }
             }
-        }
-        maxCount = most
-        if !fresh.isEmpty {
-            other.arena.withUnsafeBytes { otherKeys in
-                for j in fresh {
-                    let o = other.slots[Int(j)]
-                    appendSlot(UnsafeRawBufferPointer(rebasing: otherKeys[o.keyStart..<(o.keyStart + Int(o.keyLength))]), hash: o.hash,
-                               count: o.count, error: o.error, fours: o.fours, fives: o.fives)
-                    if o.count > maxCount { maxCount = o.count }
+            maxCount = most
+            if freshCount > 0 {
+                other.arena.withUnsafeBytes { otherKeys in
+                    for j in fresh[0..<freshCount] {
+                        let o = other.slots[Int(j)]
+                        appendSlot(UnsafeRawBufferPointer(rebasing: otherKeys[o.keyStart..<(o.keyStart + Int(o.keyLength))]), hash: o.hash,
+                                   count: o.count, error: o.error, fours: o.fours, fives: o.fives)
+                        if o.count > maxCount { maxCount = o.count }
+                    }
                 }
+                if limit == capacity && slots.count == capacity { buildHeap() }
             }
-            if limit == capacity && slots.count == capacity { buildHeap() }
         }
         total += other.total
     }

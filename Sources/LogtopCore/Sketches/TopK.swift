@@ -79,6 +79,19 @@ public struct TopK: Sendable {
         limit = self.exactKeys
     }
 
+    /// Empties it, keeping its storage; `exactKeys` as in `init`.
+    mutating func clear(exactKeys: Int?) {
+        self.exactKeys = Swift.max(capacity, exactKeys ?? capacity)
+        limit = self.exactKeys
+        total = 0
+        maxCount = 0
+        slots.removeAll(keepingCapacity: true)
+        heap.removeAll(keepingCapacity: true)
+        if !table.isEmpty { table.withUnsafeMutableBufferPointer { $0.update(repeating: -1) } }
+        arenaUsed = 0
+        garbage = 0
+    }
+
     public var count: Int { slots.count }
     /// Whether it is a full sketch: every new key evicts the smallest.
     public var isFull: Bool { limit == capacity && slots.count >= capacity }
