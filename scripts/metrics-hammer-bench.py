@@ -31,6 +31,7 @@ Needs: python3 (Debian package python3; standard library only) and Linux /proc. 
 import argparse
 import os
 import resource
+import shutil
 import signal
 import socket
 import statistics
@@ -142,6 +143,7 @@ def run(logtop, log, lines, rate):
         raise RuntimeError(f"run incomplete (rate {rate}):\n{text[-2000:]}")
     if not samples:
         raise RuntimeError(f"no thread named logtop-analyzer seen (threads: {sorted(set(v[0] for v in last.values()))})")
+    shutil.rmtree(work, ignore_errors=True)  # a complete run's results are not needed (a failed one keeps them)
     by_name = {}
     waited = 0
     for name, ns, wait in last.values():
