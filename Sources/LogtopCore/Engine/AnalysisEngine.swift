@@ -178,15 +178,7 @@ public struct AnalysisEngine: Sendable {
             full = b.requests >= limit && b.mostKeys >= limit
         }) {
         case nil:
-            let exactKeys = max(config.secondCapacity, limit)
-            var fresh: TrafficAggregate
-            if var spare = buckets.takeSpare(), spare.paths.capacity == config.secondCapacity {
-                spare.clear(exactKeys: exactKeys)
-                fresh = spare
-            } else {
-                fresh = TrafficAggregate(capacity: config.secondCapacity, exactKeys: exactKeys)
-            }
-            if let newest = maxEventTime { buckets.read(newest) { fresh.reserve(like: $0.pointee) } }
+            var fresh = newBucket(exactKeys: max(config.secondCapacity, limit))
             add(&fresh)
             buckets.add(t, fresh, pending: true)
         case false?:
@@ -251,17 +243,27 @@ public struct AnalysisEngine: Sendable {
         counts[counts[key] != nil || counts.count < missedKeys ? key : Int64.min, default: 0] += n
     }
 
-    /// The bucket of second `t`, to change in place; a missing one is created, sized like the newest
-    /// second's so that it does not grow step by step.
+    /// The bucket of second `t`, to change in place; a missing one is created (`newBucket`).
     @inline(__always)
     mutating func withBucket(_ t: Int64, _ body: (inout TrafficAggregate) -> Void) {
         if t <= latencyTo { latencyTo = .min }  // a second already in the latency window changes
-        if !buckets.contains(t) {
-            var fresh = TrafficAggregate(capacity: config.secondCapacity)
-            if let newest = maxEventTime { buckets.read(newest) { fresh.reserve(like: $0.pointee) } }
-            buckets.add(t, fresh)
-        }
+        if !buckets.contains(t) { buckets.add(t, newBucket(exactKeys: nil)) }
         buckets.modify(t, body)
+    }
+
+    /// An empty bucket for a new second (`exactKeys` as `TrafficAggregate.init` takes it): the storage
+    /// of the second that left the window last when there is one, sized like the newest second's so
+    /// that it does not grow step by step.
+    private mutating func newBucket(exactKeys: Int?) -> TrafficAggregate {
+        var fresh: TrafficAggregate
+        if var spare = buckets.takeSpare(), spare.paths.capacity == config.secondCapacity {
+            spare.clear(exactKeys: exactKeys)
+            fresh = spare
+        } else {
+            fresh = TrafficAggregate(capacity: config.secondCapacity, exactKeys: exactKeys)
+        }
+        if let newest = maxEventTime { buckets.read(newest) { fresh.reserve(like: $0.pointee) } }
+        return fresh
     }
 
     mutating func start(at t: Int64) {

@@ -78,15 +78,16 @@ struct SecondBuckets {
     /// The earliest second before `end` whose bucket is pending (no array made: what the engine
     /// asks every second).
     func firstPending(before end: Int64) -> Int64? {
-        var first: Int64?
-        for i in times.indices where used[i] && pending[i] && times[i] < end && times[i] < (first ?? .max) { first = times[i] }
-        return first
+        earliest { pending[$0] && times[$0] < end }
     }
 
     /// The earliest second held.
-    var firstKey: Int64? {
+    var firstKey: Int64? { earliest { _ in true } }
+
+    /// The earliest second held whose entry satisfies `include` (a scan of the table: no array made).
+    private func earliest(_ include: (Int) -> Bool) -> Int64? {
         var first: Int64?
-        for i in times.indices where used[i] && times[i] < (first ?? .max) { first = times[i] }
+        for i in times.indices where used[i] && times[i] < (first ?? .max) && include(i) { first = times[i] }
         return first
     }
 

@@ -36,11 +36,7 @@ extension TopK {
             heap.reserveCapacity(room)
         }
         if upTo * 2 > table.count { growTable(toHold: upTo) }
-        if arenaUsed + other.arenaUsed > arena.count {
-            var size = Swift.max(256, arena.count * 2)
-            while size < arenaUsed + other.arenaUsed { size *= 2 }
-            arena.append(contentsOf: repeatElement(0, count: size - arena.count))
-        }
+        growArena(toHold: arenaUsed + other.arenaUsed)
         // The keys of `other` not held here (their slot numbers there), on the stack when few.
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: other.slots.count) { fresh in
             var freshCount = 0
@@ -156,37 +152,28 @@ extension TopK {
         limit = capacity
         guard slots.count >= capacity else { return }
         if slots.count > capacity {
-            var counts = slots.map(\.count)
-            let cut = Self.largest(capacity, of: &counts)
-            var room = capacity - slots.reduce(0) { $0 + ($1.count > cut ? 1 : 0) }
-            func keep(_ slot: Slot) -> Bool {
-                guard slot.count > cut || (slot.count == cut && room > 0) else { return false }
-                if slot.count == cut { room -= 1 }
-                return true
-            }
+            var largest = LargestCut(capacity, of: slots)
             if slots.count > 2 * capacity {
-                var kept = TopK(capacity: capacity)
-                kept.reserve(keys: capacity, bytes: (arenaUsed - garbage) / slots.count * capacity + 64)
-                arena.withUnsafeBytes { keys in
-                    for slot in slots where keep(slot) {
-                        kept.appendSlot(UnsafeRawBufferPointer(rebasing: keys[slot.keyStart..<(slot.keyStart + Int(slot.keyLength))]),
-                                        hash: slot.hash, count: slot.count, error: slot.error, fours: slot.fours, fives: slot.fives)
-                    }
+                var cut = TopK(capacity: capacity)
+                cut.reserve(keys: capacity, bytes: (arenaUsed - garbage) / slots.count * capacity + 64)
+                forEachKey { key, slot in
+                    guard largest.keeps(slot.count) else { return }
+                    cut.appendSlot(key, hash: slot.hash, count: slot.count, error: slot.error, fours: slot.fours, fives: slot.fives)
                 }
-                kept.total = total
-                kept.maxCount = maxCount
-                self = kept
+                cut.total = total
+                cut.maxCount = maxCount
+                self = cut
             } else {
                 var n = 0
                 for s in slots.indices {
                     let slot = slots[s]
-                    if keep(slot) {
-                        slots[n] = slot
-                        slots[n].heapPos = Int32(n)
-                        n += 1
-                    } else {
+                    guard largest.keeps(slot.count) else {
                         garbage += Int(slot.keyRoom)
+                        continue
                     }
+                    slots[n] = slot
+                    slots[n].heapPos = Int32(n)
+                    n += 1
                 }
                 slots.removeLast(slots.count - n)
                 heap.removeLast(heap.count - n)
@@ -242,11 +229,7 @@ extension TopK {
     mutating func appendKey(_ key: UnsafeRawBufferPointer) -> Int {
         let start = arenaUsed
         let n = key.count
-        if start + n > arena.count {
-            var size = Swift.max(256, arena.count * 2)
-            while size < start + n { size *= 2 }
-            arena.append(contentsOf: repeatElement(0, count: size - arena.count))
-        }
+        growArena(toHold: start + n)
         if n > 0 {
             arena.withUnsafeMutableBytes {
                 $0.baseAddress.unsafelyUnwrapped.advanced(by: start).copyMemory(from: key.baseAddress.unsafelyUnwrapped, byteCount: n)
@@ -254,6 +237,15 @@ extension TopK {
         }
         arenaUsed = start + n
         return start
+    }
+
+    /// Room for `bytes` bytes of keys in the arena (doubling it as often as needed).
+    @inline(__always)
+    mutating func growArena(toHold bytes: Int) {
+        guard bytes > arena.count else { return }
+        var size = Swift.max(256, arena.count * 2)
+        while size < bytes { size *= 2 }
+        arena.append(contentsOf: repeatElement(0, count: size - arena.count))
     }
 
     /// Copies the keys into a new arena without the bytes of evicted keys.

@@ -246,15 +246,8 @@ public struct TopK: Sendable {
         // only a sketch keeps as a bound.
         if union.slots.count > limit || floors > 0 { limit = capacity }
         if union.slots.count > limit {
-            var counts = union.slots.map(\.count)
-            let cut = Self.largest(capacity, of: &counts)
-            var room = capacity - union.slots.reduce(0) { $0 + ($1.count > cut ? 1 : 0) }
-            kept = union.slots.indices.filter { s in
-                if union.slots[s].count > cut { return true }
-                guard union.slots[s].count == cut, room > 0 else { return false }
-                room -= 1
-                return true
-            }
+            var largest = LargestCut(capacity, of: union.slots)
+            kept = union.slots.indices.filter { largest.keeps(union.slots[$0].count) }
         }
         reserve(keys: kept.count, bytes: kept.reduce(0) { $0 + Int(union.slots[$1].keyLength) })
         union.arena.withUnsafeBytes { all in
@@ -285,6 +278,29 @@ public struct TopK: Sendable {
             // Room for keys, written before it is read: not zeroed first.
             let size = Swift.max(256, bytes)
             arena = [UInt8](unsafeUninitializedCapacity: size) { _, count in count = size }
+        }
+    }
+
+    /// Which slots of a list are its `n` largest (fewer than it holds): those counting more than
+    /// `cut`, and of those tied at `cut`, the first ones (`keeps`, asked in slot order).
+    struct LargestCut {
+        let cut: Int
+        /// Slots at `cut` still to keep.
+        var ties: Int
+
+        init(_ n: Int, of slots: [Slot]) {
+            var counts = slots.map(\.count)
+            let cut = TopK.largest(n, of: &counts)
+            self.cut = cut
+            ties = n - slots.reduce(0) { $0 + ($1.count > cut ? 1 : 0) }
+        }
+
+        /// Whether the next slot, counting `count`, is kept.
+        mutating func keeps(_ count: Int) -> Bool {
+            if count > cut { return true }
+            guard count == cut, ties > 0 else { return false }
+            ties -= 1
+            return true
         }
     }
 
